@@ -1,0 +1,69 @@
+// Makes a fresh clone ready to run: npm packages from the lock file, and, for root, the
+// Debian packages the lab and the deployment checks use. Used by `npm test` and `npm run lab`
+// so that each works as the first command on a new machine.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+
+/** Debian packages and one command each provides, to tell whether it is installed. */
+export const APT_PACKAGES = {
+  iproute2: 'ip',
+  nftables: 'nft',
+  'dnsmasq-base': 'dnsmasq',
+  openssl: 'openssl',
+  prometheus: 'prometheus',
+  nmap: 'nmap',
+  swaks: 'swaks',
+  'netcat-openbsd': 'nc',
+  'systemd': 'systemd-analyze',
+};
+
+export function hasCommand(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+export function missingAptPackages() {
+  return Object.entries(APT_PACKAGES)
+    .filter(([, command]) => !hasCommand(command) && !existsSync(`/usr/sbin/${command}`))
+    .map(([name]) => name);
+}
+
+export function isRoot() {
+  return process.getuid?.() === 0;
+}
+
+function log(message) {
+  process.stderr.write(`setup: ${message}\n`);
+}
+
+export function ensureNodeModules() {
+  const stamp = 'node_modules/.package-lock.json';
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= statSync('package-lock.json').mtimeMs) return;
+  log('installing npm packages (npm ci)');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/** Installs missing Debian packages when root; returns what is still missing. */
+export function ensureAptPackages() {
+  let missing = missingAptPackages();
+  if (missing.length === 0 || !isRoot() || !hasCommand('apt-get')) return missing;
+  log(`installing ${missing.join(' ')} (apt-get)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env,
+    }).status;
+  if (install() !== 0) {
+    spawnSync('apt-get', ['update', '-q'], { stdio: ['ignore', 'inherit', 'inherit'], env });
+    install();
+  }
+  // The Debian prometheus package starts a service where it can; the lab and tests run their own.
+  spawnSync('sh', ['-c', 'command -v systemctl >/dev/null && systemctl disable --now prometheus prometheus-node-exporter 2>/dev/null; true'], { stdio: 'ignore' });
+  missing = missingAptPackages();
+  return missing;
+}
+
+export function build() {
+  log('building (tsc)');
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: ['ignore', 'inherit', 'inherit'] });
+}

@@ -1,0 +1,170 @@
+// Name resolution for targets: a domain's MX set (RFC 5321 §5.1, with implicit MX and the
+// RFC 7505 null MX), or a host's own A/AAAA. DNS failures are data, reported per target.
+//
+// Budget: Node's resolver defaults can wait tens of seconds on a dead server. Each target gets
+// its own c-ares channel with a short per-try timeout and an overall deadline after which its
+// queries are cancelled, so an unreachable DNS server ends the pass in about 4 s.
+
+import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Family, FamilyChoice, ResolutionStatus, TargetSpec } from './types.js';
+
+export const DNS_TRY_TIMEOUT_MS = 1_000;
+export const DNS_TRIES = 2;
+export const DNS_BUDGET_MS = 4_000;
+
+export interface Endpoint {
+  host: string;
+  address: string;
+  family: Family;
+}
+
+export interface Resolution {
+  status: ResolutionStatus;
+  /** MX hosts by preference (domain targets) or the host itself. */
+  hosts: string[];
+  endpoints: Endpoint[];
+  durationMs: number;
+}
+
+export interface MxRecord {
+  exchange: string;
+  priority: number;
+}
+
+/** The DNS questions mxprobe asks; a real resolver or a test double answers them. */
+export interface DnsClient {
+  mx(name: string): Promise<MxRecord[]>;
+  a(name: string): Promise<string[]>;
+  aaaa(name: string): Promise<string[]>;
+  /** Stop every query still running (they reject with ECANCELLED). */
+  cancel(): void;
+}
+
+export function createDnsClient(servers: string[]): DnsClient {
+  const resolver = new Resolver({ timeout: DNS_TRY_TIMEOUT_MS, tries: DNS_TRIES });
+  if (servers.length > 0) resolver.setServers(servers);
+  return {
+    mx: (name) => resolver.resolveMx(name),
+    a: (name) => resolver.resolve4(name),
+    aaaa: (name) => resolver.resolve6(name),
+    cancel: () => resolver.cancel(),
+  };
+}
+
+/** A lookup's outcome: its answers, or the contract's word for why there are none. */
+type Lookup<T> = { ok: true; value: T } | { ok: false; status: ResolutionStatus };
+
+export async function resolveTarget(
+  target: TargetSpec,
+  family: FamilyChoice,
+  dns: DnsClient,
+  budgetMs = DNS_BUDGET_MS,
+): Promise<Resolution> {
+  const started = performance.now();
+  const deadline = setTimeout(() => dns.cancel(), budgetMs);
+  try {
+    const result =
+      target.kind === 'domain'
+        ? await resolveDomain(target.name, family, dns)
+        : await resolveHost(target.name, family, dns);
+    return { ...result, durationMs: Math.round(performance.now() - started) };
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
+async function resolveDomain(
+  domain: string,
+  family: FamilyChoice,
+  dns: DnsClient,
+): Promise<Omit<Resolution, 'durationMs'>> {
+  const mx = await lookup(() => dns.mx(domain));
+  if (!mx.ok && mx.status !== 'nodata') return failed(mx.status);
+  if (mx.ok && mx.value.length > 0) {
+    const exchanges = orderMx(mx.value);
+    // RFC 7505: "0 ." alone says this domain accepts no mail at all.
+    if (exchanges.length === 0) return { status: 'null-mx', hosts: [], endpoints: [] };
+    const perHost = await Promise.all(exchanges.map((host) => resolveHost(host, family, dns)));
+    const endpoints = perHost.flatMap((r) => r.endpoints);
+    const status = endpoints.length > 0 ? 'ok' : worstStatus(perHost.map((r) => r.status));
+    return { status, hosts: exchanges, endpoints };
+  }
+  // RFC 5321 §5.1: no MX records, so the domain itself is the implicit MX.
+  const implicit = await resolveHost(domain, family, dns);
+  return { ...implicit, hosts: implicit.status === 'ok' ? [domain] : [] };
+}
+
+async function resolveHost(
+  host: string,
+  family: FamilyChoice,
+  dns: DnsClient,
+): Promise<Omit<Resolution, 'durationMs'>> {
+  const literal = isIP(host);
+  if (literal === 4 || literal === 6) {
+    const wanted = family === 'any' || family === literal;
+    return {
+      status: wanted ? 'ok' : 'nodata',
+      hosts: [host],
+      endpoints: wanted ? [{ host, address: host, family: literal }] : [],
+    };
+  }
+  const [v4, v6] = await Promise.all([
+    family === 6 ? undefined : lookup(() => dns.a(host)),
+    family === 4 ? undefined : lookup(() => dns.aaaa(host)),
+  ]);
+  const endpoints: Endpoint[] = [
+    ...(v4?.ok ? v4.value.map((address) => ({ host, address, family: 4 as const })) : []),
+    ...(v6?.ok ? v6.value.map((address) => ({ host, address, family: 6 as const })) : []),
+  ];
+  if (endpoints.length > 0) return { status: 'ok', hosts: [host], endpoints };
+  const statuses = [v4, v6].flatMap((l) => (l === undefined ? [] : [l.ok ? 'nodata' : l.status]));
+  return failed(worstStatus(statuses as ResolutionStatus[]));
+}
+
+/** MX exchanges by preference, then name; the root ("0 .") is dropped. Pure. */
+export function orderMx(records: MxRecord[]): string[] {
+  const sorted = [...records].sort(
+    (a, b) => a.priority - b.priority || a.exchange.localeCompare(b.exchange),
+  );
+  const names = sorted.map((r) => r.exchange.replace(/\.$/, '').toLowerCase()).filter(Boolean);
+  return [...new Set(names)];
+}
+
+/** The failure that best explains an empty answer, most telling first. Pure. */
+export function worstStatus(statuses: ResolutionStatus[]): ResolutionStatus {
+  const order: ResolutionStatus[] = ['timeout', 'servfail', 'refused', 'nxdomain', 'nodata'];
+  return order.find((s) => statuses.includes(s)) ?? 'nodata';
+}
+
+/** c-ares error codes → the contract's resolution statuses. Pure. */
+export function resolutionStatusOf(code: string | undefined): ResolutionStatus {
+  switch (code) {
+    case 'ENOTFOUND':
+      return 'nxdomain';
+    case 'ENODATA':
+      return 'nodata';
+    case 'ETIMEOUT':
+    case 'ECANCELLED':
+    case 'EDESTRUCTION':
+      return 'timeout';
+    case 'EREFUSED':
+    case 'ECONNREFUSED':
+      return 'refused';
+    default:
+      return 'servfail';
+  }
+}
+
+async function lookup<T>(query: () => Promise<T>): Promise<Lookup<T>> {
+  try {
+    return { ok: true, value: await query() };
+  } catch (error) {
+    return { ok: false, status: resolutionStatusOf((error as NodeJS.ErrnoException).code) };
+  }
+}
+
+function failed(status: ResolutionStatus): Omit<Resolution, 'durationMs'> {
+  return { status, hosts: [], endpoints: [] };
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { orderMx, resolutionStatusOf, resolveTarget, type DnsClient, type MxRecord } from '../../src/resolve.js';
+
+/** A DNS double: answers from a table, fails with c-ares codes, or never answers. */
+function fakeDns(zone: {
+  mx?: Record<string, MxRecord[] | string>;
+  a?: Record<string, string[] | string>;
+  aaaa?: Record<string, string[] | string>;
+}): DnsClient & { cancelled: boolean } {
+  const pending: ((e: Error) => void)[] = [];
+  const answer = <T>(table: Record<string, T | string> | undefined, name: string): Promise<T> => {
+    const entry = table?.[name];
+    if (entry === 'hang') {
+      return new Promise<T>((_resolve, reject) => pending.push(reject));
+    }
+    if (typeof entry === 'string' || entry === undefined) {
+      const error = Object.assign(new Error(entry ?? 'ENOTFOUND'), { code: entry ?? 'ENOTFOUND' });
+      return Promise.reject(error);
+    }
+    return Promise.resolve(entry);
+  };
+  const client = {
+    cancelled: false,
+    mx: (name: string) => answer(zone.mx, name),
+    a: (name: string) => answer(zone.a, name),
+    aaaa: (name: string) => answer(zone.aaaa, name),
+    cancel: () => {
+      client.cancelled = true;
+      for (const reject of pending.splice(0)) reject(Object.assign(new Error('cancelled'), { code: 'ECANCELLED' }));
+    },
+  };
+  return client;
+}
+
+describe('resolveTarget: domains', () => {
+  it('orders MX hosts by preference and probes each of their A and AAAA addresses', async () => {
+    const dns = fakeDns({
+      mx: { 'a.example': [{ exchange: 'mx2.a.example', priority: 20 }, { exchange: 'mx1.a.example', priority: 10 }] },
+      a: { 'mx1.a.example': ['203.0.113.1'], 'mx2.a.example': ['203.0.113.2'] },
+      aaaa: { 'mx1.a.example': ['2001:db8::1'], 'mx2.a.example': 'ENODATA' },
+    });
+    const r = await resolveTarget({ kind: 'domain', name: 'a.example', ports: [25] }, 'any', dns);
+    expect(r.status).toBe('ok');
+    expect(r.hosts).toEqual(['mx1.a.example', 'mx2.a.example']);
+    expect(r.endpoints).toEqual([
+      { host: 'mx1.a.example', address: '203.0.113.1', family: 4 },
+      { host: 'mx1.a.example', address: '2001:db8::1', family: 6 },
+      { host: 'mx2.a.example', address: '203.0.113.2', family: 4 },
+    ]);
+  });
+
+  it('falls back to the domain itself without MX records (RFC 5321 implicit MX)', async () => {
+    const dns = fakeDns({ mx: { 'b.example': 'ENODATA' }, a: { 'b.example': ['198.51.100.7'] }, aaaa: { 'b.example': 'ENODATA' } });
+    const r = await resolveTarget({ kind: 'domain', name: 'b.example', ports: [25] }, 'any', dns);
+    expect(r).toMatchObject({ status: 'ok', hosts: ['b.example'], endpoints: [{ address: '198.51.100.7', family: 4 }] });
+  });
+
+  it('reports null-mx for "0 ." and probes nothing (RFC 7505)', async () => {
+    const dns = fakeDns({ mx: { 'c.example': [{ exchange: '', priority: 0 }] } });
+    const r = await resolveTarget({ kind: 'domain', name: 'c.example', ports: [25] }, 'any', dns);
+    expect(r).toMatchObject({ status: 'null-mx', endpoints: [] });
+  });
+
+  it.each([
+    ['ENOTFOUND', 'nxdomain'], ['ESERVFAIL', 'servfail'], ['EREFUSED', 'refused'], ['ETIMEOUT', 'timeout'],
+  ])('an MX lookup failing with %s is %s', async (code, status) => {
+    const r = await resolveTarget({ kind: 'domain', name: 'd.example', ports: [25] }, 'any', fakeDns({ mx: { 'd.example': code } }));
+    expect(r.status).toBe(status);
+  });
+
+  it('a domain with neither MX nor addresses is nodata', async () => {
+    const dns = fakeDns({ mx: { 'e.example': 'ENODATA' }, a: { 'e.example': 'ENODATA' }, aaaa: { 'e.example': 'ENODATA' } });
+    expect((await resolveTarget({ kind: 'domain', name: 'e.example', ports: [25] }, 'any', dns)).status).toBe('nodata');
+  });
+
+  it('gives up at its budget on a server that never answers', async () => {
+    const dns = fakeDns({ mx: { 'slow.example': 'hang' } });
+    const started = Date.now();
+    const r = await resolveTarget({ kind: 'domain', name: 'slow.example', ports: [25] }, 'any', dns, 200);
+    expect(r.status).toBe('timeout');
+    expect(dns.cancelled).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('resolveTarget: hosts and families', () => {
+  const dns = fakeDns({ a: { 'smtp.example': ['192.0.2.25'] }, aaaa: { 'smtp.example': ['2001:db8::25'] } });
+
+  it('--family 4 asks only for A records', async () => {
+    const r = await resolveTarget({ kind: 'host', name: 'smtp.example', ports: [587] }, 4, dns);
+    expect(r.endpoints.map((e) => e.address)).toEqual(['192.0.2.25']);
+  });
+
+  it('--family 6 asks only for AAAA records', async () => {
+    const r = await resolveTarget({ kind: 'host', name: 'smtp.example', ports: [587] }, 6, dns);
+    expect(r.endpoints.map((e) => e.address)).toEqual(['2001:db8::25']);
+  });
+
+  it('an IP literal needs no DNS', async () => {
+    const r = await resolveTarget({ kind: 'host', name: '127.0.0.1', ports: [25] }, 'any', fakeDns({}));
+    expect(r).toMatchObject({ status: 'ok', endpoints: [{ address: '127.0.0.1', family: 4 }] });
+  });
+
+  it('a host that does not exist is nxdomain', async () => {
+    expect((await resolveTarget({ kind: 'host', name: 'nope.example', ports: [25] }, 'any', fakeDns({}))).status).toBe('nxdomain');
+  });
+});
+
+describe('pure helpers', () => {
+  it('orderMx sorts by preference then name, drops the root and duplicates', () => {
+    expect(orderMx([
+      { exchange: 'b.example.', priority: 10 }, { exchange: 'a.example', priority: 10 },
+      { exchange: 'c.example', priority: 5 }, { exchange: 'A.example', priority: 20 },
+    ])).toEqual(['c.example', 'a.example', 'b.example']);
+  });
+
+  it('maps c-ares codes to resolution statuses', () => {
+    expect(resolutionStatusOf('ECANCELLED')).toBe('timeout');
+    expect(resolutionStatusOf('ENODATA')).toBe('nodata');
+    expect(resolutionStatusOf('EBADRESP')).toBe('servfail');
+  });
+});
