@@ -14,7 +14,7 @@ export const APT_PACKAGES = {
   nmap: 'nmap',
   swaks: 'swaks',
   'netcat-openbsd': 'nc',
-  'systemd': 'systemd-analyze',
+  systemd: 'systemd-analyze',
 };
 
 export function hasCommand(command) {
@@ -39,7 +39,9 @@ export function ensureNodeModules() {
   const stamp = 'node_modules/.package-lock.json';
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= statSync('package-lock.json').mtimeMs) return;
   log('installing npm packages (npm ci)');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
 
 /** Installs missing Debian packages when root; returns what is still missing. */
@@ -58,12 +60,21 @@ export function ensureAptPackages() {
     install();
   }
   // The Debian prometheus package starts a service where it can; the lab and tests run their own.
-  spawnSync('sh', ['-c', 'command -v systemctl >/dev/null && systemctl disable --now prometheus prometheus-node-exporter 2>/dev/null; true'], { stdio: 'ignore' });
+  spawnSync(
+    'sh',
+    [
+      '-c',
+      'command -v systemctl >/dev/null && systemctl disable --now prometheus prometheus-node-exporter 2>/dev/null; true',
+    ],
+    { stdio: 'ignore' },
+  );
   missing = missingAptPackages();
   return missing;
 }
 
 export function build() {
   log('building (tsc)');
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }

@@ -4,7 +4,9 @@ import { build, ensureAptPackages, ensureNodeModules, isRoot } from './ensure-de
 
 process.chdir(new URL('..', import.meta.url).pathname);
 if (!isRoot()) {
-  process.stderr.write('lab: needs root (it creates network namespaces and nftables rules); try: sudo npm run lab -- azure\n');
+  process.stderr.write(
+    'lab: needs root (it creates network namespaces and nftables rules); try: sudo npm run lab -- azure\n',
+  );
   process.exit(2);
 }
 ensureNodeModules();
@@ -14,5 +16,7 @@ if (missing.length > 0) {
   process.exit(2);
 }
 build();
-const run = spawnSync(process.execPath, ['dist/lab/cli.js', ...process.argv.slice(2)], { stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['dist/lab/cli.js', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
 process.exit(run.status ?? 1);

@@ -20,7 +20,12 @@ if (labBlocker && inCi) {
   process.stderr.write(`test: the lab tests cannot run in CI: ${labBlocker}\n`);
   process.exit(1);
 }
-const args = ['vitest', 'run', ...(labBlocker ? ['--project', 'unit'] : []), ...process.argv.slice(2)];
+const args = [
+  'vitest',
+  'run',
+  ...(labBlocker ? ['--project', 'unit'] : []),
+  ...process.argv.slice(2),
+];
 const run = spawnSync('npx', args, { stdio: 'inherit' });
 if (labBlocker) {
   process.stderr.write(`\ntest: the lab tests (test/lab) did NOT run: ${labBlocker}.\n`);

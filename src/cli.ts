@@ -25,7 +25,6 @@ import { VERSION } from './package-root.js';
 import { renderReport } from './render.js';
 import type { FamilyChoice, TargetSpec } from './types.js';
 
-
 /** What `probe` accepts; every value already checked by its option's parser. */
 interface ProbeFlags {
   once?: boolean;
@@ -53,7 +52,11 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-const defaultIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+const defaultIo = (): CliIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});
 
 /** Runs the CLI and returns the exit status; never calls process.exit. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
@@ -114,19 +117,77 @@ config error, 3 nothing could be probed (name resolution failed).`,
     .option('--once', 'run one pass, print the report and exit (exit status tells the verdict)')
     .option('--json', 'with --once: print the report as one JSON document on stdout')
     .option('--config <file>', 'YAML config file (targets, relays, timeouts, interval)')
-    .option('--domain <domain>', 'probe the MX hosts of this mail domain (repeatable)', collect(targetName('--domain')), [])
-    .option('--host <host>', "probe this host's own addresses, e.g. a submission server (repeatable)", collect(targetName('--host')), [])
-    .option('--ports <list>', `comma-separated ports (default ${DEFAULT_PORTS.join(',')})`, parsePortsFlag)
-    .addOption(new Option('--family <family>', 'address families to probe: 4, 6 or any (default any)').argParser(parseFamilyFlag))
-    .option('--dns-server <addr[:port]>', 'resolve through this DNS server instead of the system resolver (repeatable)', collect(parseDnsServerFlag), [])
-    .option('--connect-timeout <ms>', 'give up on a TCP connect after this long: a silent port is "filtered" (default 2500)', durationFlag('--connect-timeout'))
-    .option('--greeting-timeout <ms>', 'wait this long for the SMTP greeting (or the TLS handshake on 465) (default 10000)', durationFlag('--greeting-timeout'))
-    .option('--concurrency <n>', 'attempts in flight at once (default 16)', integerFlag('--concurrency', 1, 256))
-    .option('--listen <addr:port>', 'daemon: where /metrics, /status and /healthz are served (default :9725)', parseListenFlag)
-    .option('--interval <duration>', 'daemon: time between probe cycles, e.g. 5m (at least 60s)', durationFlag('--interval'))
-    .addOption(new Option('--min-interval <duration>', 'daemon: lower the 60s floor under --interval (for tests and the lab only)').argParser(durationFlag('--min-interval')).hideHelp(false))
-    .option('--textfile <path>', "with --once: also write the metrics to this file for node_exporter's textfile collector")
-    .addOption(new Option('--log-level <level>', 'debug, info, warn or error (default info)').argParser(parseLogLevelFlag))
+    .option(
+      '--domain <domain>',
+      'probe the MX hosts of this mail domain (repeatable)',
+      collect(targetName('--domain')),
+      [],
+    )
+    .option(
+      '--host <host>',
+      "probe this host's own addresses, e.g. a submission server (repeatable)",
+      collect(targetName('--host')),
+      [],
+    )
+    .option(
+      '--ports <list>',
+      `comma-separated ports (default ${DEFAULT_PORTS.join(',')})`,
+      parsePortsFlag,
+    )
+    .addOption(
+      new Option(
+        '--family <family>',
+        'address families to probe: 4, 6 or any (default any)',
+      ).argParser(parseFamilyFlag),
+    )
+    .option(
+      '--dns-server <addr[:port]>',
+      'resolve through this DNS server instead of the system resolver (repeatable)',
+      collect(parseDnsServerFlag),
+      [],
+    )
+    .option(
+      '--connect-timeout <ms>',
+      'give up on a TCP connect after this long: a silent port is "filtered" (default 2500)',
+      durationFlag('--connect-timeout'),
+    )
+    .option(
+      '--greeting-timeout <ms>',
+      'wait this long for the SMTP greeting (or the TLS handshake on 465) (default 10000)',
+      durationFlag('--greeting-timeout'),
+    )
+    .option(
+      '--concurrency <n>',
+      'attempts in flight at once (default 16)',
+      integerFlag('--concurrency', 1, 256),
+    )
+    .option(
+      '--listen <addr:port>',
+      'daemon: where /metrics, /status and /healthz are served (default :9725)',
+      parseListenFlag,
+    )
+    .option(
+      '--interval <duration>',
+      'daemon: time between probe cycles, e.g. 5m (at least 60s)',
+      durationFlag('--interval'),
+    )
+    .addOption(
+      new Option(
+        '--min-interval <duration>',
+        'daemon: lower the 60s floor under --interval (for tests and the lab only)',
+      )
+        .argParser(durationFlag('--min-interval'))
+        .hideHelp(false),
+    )
+    .option(
+      '--textfile <path>',
+      "with --once: also write the metrics to this file for node_exporter's textfile collector",
+    )
+    .addOption(
+      new Option('--log-level <level>', 'debug, info, warn or error (default info)').argParser(
+        parseLogLevelFlag,
+      ),
+    )
     .option('--no-cloud-detection', 'do not ask cloud metadata services which cloud this is')
     .addHelpText(
       'after',
@@ -149,7 +210,9 @@ big mailbox providers on 25, their submission hosts and well-known relays on 587
       await record(async () => {
         const config = await loadConfigFile(flags.config ?? DEFAULT_PROBE_SET);
         io.stdout.write(stringify(describeConfig(config)));
-        io.stderr.write(`mxprobe: ${flags.config ?? DEFAULT_PROBE_SET}: config is valid (${config.targets.length} targets, ${config.relays.length} relays)\n`);
+        io.stderr.write(
+          `mxprobe: ${flags.config ?? DEFAULT_PROBE_SET}: config is valid (${config.targets.length} targets, ${config.relays.length} relays)\n`,
+        );
         return 0;
       });
     });
@@ -157,8 +220,10 @@ big mailbox providers on 25, their submission hosts and well-known relays on 587
 }
 
 async function runProbe(flags: ProbeFlags, io: CliIo): Promise<number> {
-  if (flags.json && !flags.once) throw new UsageError('--json goes with --once (the daemon serves JSON at GET /status)');
-  if (flags.textfile !== undefined && !flags.once) throw new UsageError('--textfile goes with --once (the daemon serves /metrics)');
+  if (flags.json && !flags.once)
+    throw new UsageError('--json goes with --once (the daemon serves JSON at GET /status)');
+  if (flags.textfile !== undefined && !flags.once)
+    throw new UsageError('--textfile goes with --once (the daemon serves /metrics)');
   const log = createCliLogger(flags, io);
   const config = await effectiveConfig(flags);
   if (!flags.once) {
@@ -174,7 +239,10 @@ async function runProbe(flags: ProbeFlags, io: CliIo): Promise<number> {
   }
 
   const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
-  const report = await runPass(config, { log, ...(progress ? { onProgress: progress.update } : {}) });
+  const report = await runPass(config, {
+    log,
+    ...(progress ? { onProgress: progress.update } : {}),
+  });
   progress?.clear();
   if (flags.textfile !== undefined) {
     const { writeTextfile } = await import('./textfile.js');
@@ -184,7 +252,9 @@ async function runProbe(flags: ProbeFlags, io: CliIo): Promise<number> {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const color = Boolean(io.stdout.isTTY) && io.env.NO_COLOR === undefined;
-    io.stdout.write(renderReport(report, { color, width: Math.min(io.stdout.columns ?? 100, 110) }));
+    io.stdout.write(
+      renderReport(report, { color, width: Math.min(io.stdout.columns ?? 100, 110) }),
+    );
   }
   return exitCodeFor(report.diagnosis, report.ports);
 }
@@ -192,8 +262,16 @@ async function runProbe(flags: ProbeFlags, io: CliIo): Promise<number> {
 /** Defaults ← config file (or the built-in probe set) ← flags. */
 async function effectiveConfig(flags: ProbeFlags): Promise<ProbeConfig> {
   const cliTargets: TargetSpec[] = [
-    ...flags.domain.map((name) => ({ kind: 'domain' as const, name, ports: flags.ports ?? [...DEFAULT_PORTS] })),
-    ...flags.host.map((name) => ({ kind: 'host' as const, name, ports: flags.ports ?? [...DEFAULT_PORTS] })),
+    ...flags.domain.map((name) => ({
+      kind: 'domain' as const,
+      name,
+      ports: flags.ports ?? [...DEFAULT_PORTS],
+    })),
+    ...flags.host.map((name) => ({
+      kind: 'host' as const,
+      name,
+      ports: flags.ports ?? [...DEFAULT_PORTS],
+    })),
   ];
   const config =
     flags.config !== undefined
@@ -202,7 +280,8 @@ async function effectiveConfig(flags: ProbeFlags): Promise<ProbeConfig> {
         ? defaultConfig()
         : await loadConfigFile(DEFAULT_PROBE_SET);
   if (cliTargets.length > 0) config.targets = cliTargets;
-  else if (flags.ports) config.targets = config.targets.map((t) => ({ ...t, ports: flags.ports ?? t.ports }));
+  else if (flags.ports)
+    config.targets = config.targets.map((t) => ({ ...t, ports: flags.ports ?? t.ports }));
   if (flags.family !== undefined) config.family = flags.family;
   if (flags.dnsServer.length > 0) config.dnsServers = flags.dnsServer;
   if (flags.connectTimeout !== undefined) config.connectTimeoutMs = flags.connectTimeout;
@@ -227,7 +306,10 @@ function createCliLogger(flags: ProbeFlags, io: CliIo): Logger {
   });
 }
 
-function progressLine(stream: NodeJS.WritableStream): { update: (e: ProgressEvent) => void; clear: () => void } {
+function progressLine(stream: NodeJS.WritableStream): {
+  update: (e: ProgressEvent) => void;
+  clear: () => void;
+} {
   return {
     update: (event) => {
       const what = event.phase === 'resolve' ? 'resolved targets' : 'attempts done';
@@ -245,14 +327,18 @@ function collect<T>(parse: (value: string) => T): (value: string, previous: T[])
 
 function targetName(flag: string): (value: string) => string {
   return (value) => {
-    if (!isValidTargetName(value)) throw new InvalidArgumentError(`${flag} expects a domain or host name, got "${value}".`);
+    if (!isValidTargetName(value))
+      throw new InvalidArgumentError(`${flag} expects a domain or host name, got "${value}".`);
     return value.replace(/\.$/, '').toLowerCase();
   };
 }
 
 function parsePortsFlag(value: string): number[] {
   const ports = parsePortList(value);
-  if (!ports) throw new InvalidArgumentError('expected comma-separated ports from 1 to 65535, e.g. 25,587,465.');
+  if (!ports)
+    throw new InvalidArgumentError(
+      'expected comma-separated ports from 1 to 65535, e.g. 25,587,465.',
+    );
   return ports;
 }
 
@@ -264,12 +350,16 @@ function parseFamilyFlag(value: string): FamilyChoice {
 
 function parseDnsServerFlag(value: string): string {
   const server = normalizeDnsServer(value);
-  if (!server) throw new InvalidArgumentError('expected an IP address with an optional port, e.g. 192.0.2.53 or [2001:db8::53]:5353.');
+  if (!server)
+    throw new InvalidArgumentError(
+      'expected an IP address with an optional port, e.g. 192.0.2.53 or [2001:db8::53]:5353.',
+    );
   return server;
 }
 
 function parseListenFlag(value: string): string {
-  if (!parseListen(value)) throw new InvalidArgumentError('expected [ADDR]:PORT, e.g. :9725 or 127.0.0.1:9725.');
+  if (!parseListen(value))
+    throw new InvalidArgumentError('expected [ADDR]:PORT, e.g. :9725 or 127.0.0.1:9725.');
   return value;
 }
 
@@ -281,7 +371,10 @@ function parseLogLevelFlag(value: string): LogLevel {
 function durationFlag(flag: string): (value: string) => number {
   return (value) => {
     const ms = parseDurationMs(value);
-    if (ms === undefined || ms <= 0) throw new InvalidArgumentError(`${flag} expects a duration in ms or with a unit, e.g. 2500, 2.5s, 5m.`);
+    if (ms === undefined || ms <= 0)
+      throw new InvalidArgumentError(
+        `${flag} expects a duration in ms or with a unit, e.g. 2500, 2.5s, 5m.`,
+      );
     return ms;
   };
 }
@@ -289,7 +382,8 @@ function durationFlag(flag: string): (value: string) => number {
 function integerFlag(flag: string, min: number, max: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} expects a whole number from ${min} to ${max}.`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${flag} expects a whole number from ${min} to ${max}.`);
     return n;
   };
 }

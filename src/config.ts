@@ -152,7 +152,14 @@ const RELAY_KEYS = [
   'testRecipient',
   'testSender',
 ] as const;
-const CLOUD_KEYS = ['enabled', 'azureUrl', 'awsUrl', 'gcpUrl', 'timeout', 'dmiAssetTagPath'] as const;
+const CLOUD_KEYS = [
+  'enabled',
+  'azureUrl',
+  'awsUrl',
+  'gcpUrl',
+  'timeout',
+  'dmiAssetTagPath',
+] as const;
 
 type Path = (string | number)[];
 
@@ -251,7 +258,8 @@ class Validator {
     }
     return value.map((entry, i) => {
       const server = typeof entry === 'string' ? normalizeDnsServer(entry) : undefined;
-      if (server === undefined) this.fail([...path, i], 'an IP address with an optional port', entry);
+      if (server === undefined)
+        this.fail([...path, i], 'an IP address with an optional port', entry);
       return server ?? '';
     });
   }
@@ -268,13 +276,18 @@ class Validator {
         return [];
       }
       this.keys(entry, here, TARGET_KEYS);
-      const ports = 'ports' in entry ? this.ports(entry.ports, [...here, 'ports']) : [...DEFAULT_PORTS];
+      const ports =
+        'ports' in entry ? this.ports(entry.ports, [...here, 'ports']) : [...DEFAULT_PORTS];
       if ('domain' in entry && 'host' in entry) {
         this.problems.push(`${this.at(here)}: give either domain: or host:, not both`);
         return [];
       }
       if ('domain' in entry) {
-        const name = this.name(entry.domain, [...here, 'domain'], 'a mail domain such as example.com');
+        const name = this.name(
+          entry.domain,
+          [...here, 'domain'],
+          'a mail domain such as example.com',
+        );
         return [{ kind: 'domain', name, ports }];
       }
       if ('host' in entry) {
@@ -300,7 +313,8 @@ class Validator {
       }
       this.keys(entry, here, RELAY_KEYS);
       const name = this.string(entry.name, [...here, 'name'], 'a relay name');
-      if (names.has(name)) this.problems.push(`${this.at([...here, 'name'])}: duplicate relay name "${name}"`);
+      if (names.has(name))
+        this.problems.push(`${this.at([...here, 'name'])}: duplicate relay name "${name}"`);
       names.add(name);
       const relay: RelaySpec = {
         name,
@@ -314,7 +328,13 @@ class Validator {
           relay.secure = secure satisfies RelaySecurity;
         } else this.fail([...here, 'secure'], 'starttls, tls or none', secure);
       }
-      for (const key of ['username', 'passwordFile', 'passwordEnv', 'testRecipient', 'testSender'] as const) {
+      for (const key of [
+        'username',
+        'passwordFile',
+        'passwordEnv',
+        'testRecipient',
+        'testSender',
+      ] as const) {
         if (key in entry) relay[key] = this.string(entry[key], [...here, key]);
       }
       if (relay.passwordFile !== undefined && relay.passwordEnv !== undefined) {
@@ -430,7 +450,9 @@ function keyOffset(doc: Document, path: Path): number | undefined {
   const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
   const last = path[path.length - 1];
   if (isMap(parent)) {
-    const pair = parent.items.find((item) => (item.key as { value?: unknown } | null)?.value === last);
+    const pair = parent.items.find(
+      (item) => (item.key as { value?: unknown } | null)?.value === last,
+    );
     return (pair?.key as Node | null)?.range?.[0];
   }
   if (isSeq(parent)) return (parent.items[Number(last)] as Node | undefined)?.range?.[0];

@@ -209,11 +209,14 @@ export function howBlocked(attempts: Attempt[]): string {
   const dropped = count((a) => a.result === 'filtered');
   const refused = count((a) => a.reason === 'refused');
   const icmp = count((a) => a.reason === 'unreachable');
-  const other = count((a) => a.result === 'blocked' && a.reason !== 'refused' && a.reason !== 'unreachable');
+  const other = count(
+    (a) => a.result === 'blocked' && a.reason !== 'refused' && a.reason !== 'unreachable',
+  );
   const n = (k: number): string => `${k} ${plural(k, 'attempt')}`;
   if (dropped > 0) parts.push(`${n(dropped)} dropped silently (no answer)`);
   if (refused > 0) parts.push(`${n(refused)} refused with a TCP reset`);
-  if (icmp > 0) parts.push(`${n(icmp)} rejected as unreachable (ICMP prohibited or a local firewall)`);
+  if (icmp > 0)
+    parts.push(`${n(icmp)} rejected as unreachable (ICMP prohibited or a local firewall)`);
   if (other > 0) parts.push(`${n(other)} cut off or turned away after connecting`);
   return parts.join(', ') || 'no attempt got through';
 }

@@ -65,7 +65,12 @@ export const dialSmtp: Dial = async (request) => {
 
   const connected = await connectStaggered(request);
   if (connected.kind === 'timeout') {
-    return { ...base, outcome: { kind: 'connect-timeout' }, durationMs: elapsed(), connectTries: connected.tries };
+    return {
+      ...base,
+      outcome: { kind: 'connect-timeout' },
+      durationMs: elapsed(),
+      connectTries: connected.tries,
+    };
   }
   if (connected.kind === 'error') {
     return {
@@ -106,7 +111,14 @@ export const dialSmtp: Dial = async (request) => {
           : greeting.kind === 'not-smtp'
             ? { kind: 'not-smtp' }
             : { kind: 'closed', code: greeting.code };
-      return { ...base, tls: tlsFacts, outcome, durationMs, errorCode: greeting.code, connectTries };
+      return {
+        ...base,
+        tls: tlsFacts,
+        outcome,
+        durationMs,
+        errorCode: greeting.code,
+        connectTries,
+      };
     }
     const facts: DialFacts = {
       ...base,
@@ -170,7 +182,9 @@ function connectStaggered(request: DialRequest): Promise<Connected> {
     for (const offset of offsets) {
       timers.push(setTimeout(open, offset));
     }
-    timers.push(setTimeout(() => finish({ kind: 'timeout', tries: sockets.length }), connectTimeoutMs));
+    timers.push(
+      setTimeout(() => finish({ kind: 'timeout', tries: sockets.length }), connectTimeoutMs),
+    );
   });
 }
 
@@ -185,7 +199,11 @@ export function synOffsets(connectTimeoutMs: number): number[] {
 
 type Secured =
   | { kind: 'secured'; socket: tls.TLSSocket }
-  | { kind: 'failed'; failure: 'peer-abort' | 'not-tls' | 'timeout' | 'local'; code: string | undefined };
+  | {
+      kind: 'failed';
+      failure: 'peer-abort' | 'not-tls' | 'timeout' | 'local';
+      code: string | undefined;
+    };
 
 /**
  * TLS over an open socket without verifying the certificate: a bad certificate does not change
@@ -213,7 +231,10 @@ function startTls(socket: net.Socket, request: DialRequest, timeoutMs: number): 
       secure.destroy();
       finish(abortError(request.signal));
     };
-    const timer = setTimeout(() => finish({ kind: 'failed', failure: 'timeout', code: undefined }), Math.max(0, timeoutMs));
+    const timer = setTimeout(
+      () => finish({ kind: 'failed', failure: 'timeout', code: undefined }),
+      Math.max(0, timeoutMs),
+    );
     request.signal?.addEventListener('abort', onAbort, { once: true });
     secure.once('secureConnect', () => {
       secure.removeAllListeners('error');
@@ -241,9 +262,10 @@ function tlsFactsOf(socket: tls.TLSSocket): TlsFacts {
 }
 
 function subjectOf(cert: tls.PeerCertificate): string | null {
-  const cn = cert.subject?.CN as string | string[] | undefined;
-  if (Array.isArray(cn)) return cn[0] ?? null;
-  return cn ?? null;
+  // Node types CN as a string, but a certificate with several CNs yields an array.
+  const cn: unknown = cert.subject?.CN;
+  if (Array.isArray(cn)) return typeof cn[0] === 'string' ? cn[0] : null;
+  return typeof cn === 'string' ? cn : null;
 }
 
 type ReplyEvent =
@@ -326,7 +348,11 @@ interface Goodbye {
  * QUIT after the greeting (never MAIL FROM/RCPT TO). When asked to inspect a plain port:
  * EHLO, and if STARTTLS is offered, the upgrade, so the TLS facts can be reported; then QUIT.
  */
-async function sayGoodbye(reader: ReplyReader, request: DialRequest, welcomed: boolean): Promise<Goodbye> {
+async function sayGoodbye(
+  reader: ReplyReader,
+  request: DialRequest,
+  welcomed: boolean,
+): Promise<Goodbye> {
   const deadline = performance.now() + Math.min(GOODBYE_TIMEOUT_MS, request.greetingTimeoutMs);
   const left = (): number => deadline - performance.now();
   const quit = async (r: ReplyReader): Promise<void> => {

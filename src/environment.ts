@@ -17,7 +17,10 @@ export type CloudFacts = Pick<Environment, 'cloud' | 'azure' | 'aws' | 'gcp'>;
 const DMI_VENDOR_FILES = ['sys_vendor', 'bios_vendor', 'product_name', 'chassis_asset_tag'];
 const CLOUD_DMI_PATTERN = /microsoft|7783-7084-3265-9085-8269-3286-77|amazon|ec2|google/i;
 
-export async function detectEnvironment(config: ProbeConfig, signal?: AbortSignal): Promise<CloudFacts> {
+export async function detectEnvironment(
+  config: ProbeConfig,
+  signal?: AbortSignal,
+): Promise<CloudFacts> {
   if (!config.cloud.enabled) return { cloud: 'none' };
   if (usesDefaultUrls(config.cloud) && !(await firmwareSaysCloud(config.cloud.dmiAssetTagPath))) {
     return { cloud: 'none' };

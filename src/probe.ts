@@ -35,7 +35,11 @@ export interface PassOptions {
   onProgress?: (event: ProgressEvent) => void;
   dial?: Dial;
   dnsClient?: (servers: string[]) => DnsClient;
-  verifyRelay?: (relay: RelaySpec, config: ProbeConfig, signal?: AbortSignal) => Promise<RelayReport>;
+  verifyRelay?: (
+    relay: RelaySpec,
+    config: ProbeConfig,
+    signal?: AbortSignal,
+  ) => Promise<RelayReport>;
   detectEnvironment?: (config: ProbeConfig, signal?: AbortSignal) => Promise<CloudFacts>;
 }
 
@@ -64,7 +68,11 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
     config.targets.map(async (target) => {
       const dns = (options.dnsClient ?? createDnsClient)(config.dnsServers);
       const resolution = await resolveTarget(target, config.family, dns);
-      log.debug('resolved', { target: target.name, status: resolution.status, durationMs: resolution.durationMs });
+      log.debug('resolved', {
+        target: target.name,
+        status: resolution.status,
+        durationMs: resolution.durationMs,
+      });
       return { target, resolution };
     }),
   );
@@ -80,7 +88,9 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
     durationMs: resolution.durationMs,
   }));
   const planned: PlannedAttempt[] = resolved.flatMap(({ target, resolution }) =>
-    resolution.endpoints.flatMap((endpoint) => target.ports.map((port) => ({ target, endpoint, port }))),
+    resolution.endpoints.flatMap((endpoint) =>
+      target.ports.map((port) => ({ target, endpoint, port })),
+    ),
   );
 
   let done = 0;
@@ -150,7 +160,11 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
   };
 }
 
-function defaultVerifyRelay(relay: RelaySpec, config: ProbeConfig, signal?: AbortSignal): Promise<RelayReport> {
+function defaultVerifyRelay(
+  relay: RelaySpec,
+  config: ProbeConfig,
+  signal?: AbortSignal,
+): Promise<RelayReport> {
   return verifyRelay(relay, {
     connectTimeoutMs: config.connectTimeoutMs,
     greetingTimeoutMs: config.greetingTimeoutMs,

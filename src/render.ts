@@ -39,7 +39,9 @@ export function renderReport(report: Report, options: RenderOptions): string {
       a.reason,
       seconds(a.durationMs),
     ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const widths = header.map((h, i) =>
+      Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)),
+    );
     const line = (cells: string[], colorOf?: (cell: string, i: number) => string): string =>
       cells
         .map((cell, i) => {
@@ -70,7 +72,9 @@ export function renderReport(report: Report, options: RenderOptions): string {
   out.push(paint('bold', 'Ports'));
   for (const p of report.ports) {
     const counts = `${p.reachable} reachable, ${p.blocked} blocked, ${p.filtered} filtered`;
-    out.push(`  ${String(p.port).padEnd(5)} ${paint(statusStyle(p.status), p.status.padEnd(8))}  ${counts}`);
+    out.push(
+      `  ${String(p.port).padEnd(5)} ${paint(statusStyle(p.status), p.status.padEnd(8))}  ${counts}`,
+    );
   }
   out.push('');
 
@@ -78,14 +82,18 @@ export function renderReport(report: Report, options: RenderOptions): string {
     out.push(paint('bold', 'Relays'));
     for (const r of report.relays) {
       const status = paint(r.status === 'ok' ? 'green' : 'red', r.status);
-      out.push(`  ${r.name}  ${r.host}:${r.port}  ${status}${r.reason ? `  ${r.reason}` : ''}  ${seconds(r.durationMs)}`);
+      out.push(
+        `  ${r.name}  ${r.host}:${r.port}  ${status}${r.reason ? `  ${r.reason}` : ''}  ${seconds(r.durationMs)}`,
+      );
     }
     out.push('');
   }
 
   const d = report.diagnosis;
   const codeStyle: Style = d.code === 'ok' ? 'green' : d.code === 'partial' ? 'yellow' : 'red';
-  out.push(`${paint('bold', 'Diagnosis:')} ${paint(codeStyle, d.code)}${d.hints.length ? paint('dim', `  (hints: ${d.hints.join(', ')})`) : ''}`);
+  out.push(
+    `${paint('bold', 'Diagnosis:')} ${paint(codeStyle, d.code)}${d.hints.length ? paint('dim', `  (hints: ${d.hints.join(', ')})`) : ''}`,
+  );
   out.push(...wrap(d.summary, options.width, '  ', '  '));
   if (d.advice.length > 0) {
     out.push('', paint('bold', 'What to do'));

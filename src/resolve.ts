@@ -119,8 +119,10 @@ async function resolveHost(
     ...(v6?.ok ? v6.value.map((address) => ({ host, address, family: 6 as const })) : []),
   ];
   if (endpoints.length > 0) return { status: 'ok', hosts: [host], endpoints };
-  const statuses = [v4, v6].flatMap((l) => (l === undefined ? [] : [l.ok ? 'nodata' : l.status]));
-  return failed(worstStatus(statuses as ResolutionStatus[]));
+  const statuses = [v4, v6].flatMap((l): ResolutionStatus[] =>
+    l === undefined ? [] : [l.ok ? 'nodata' : l.status],
+  );
+  return failed(worstStatus(statuses));
 }
 
 /** MX exchanges by preference, then name; the root ("0 .") is dropped. Pure. */
@@ -140,7 +142,7 @@ export function worstStatus(statuses: ResolutionStatus[]): ResolutionStatus {
 
 /** c-ares error codes → the contract's resolution statuses. Pure. */
 export function resolutionStatusOf(code: string | undefined): ResolutionStatus {
-  switch (code) {
+  switch (code ?? '') {
     case 'ENOTFOUND':
       return 'nxdomain';
     case 'ENODATA':

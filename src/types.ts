@@ -24,13 +24,7 @@ export type DiagnosisCode = 'dns-failed' | 'egress-blocked' | 'port25-blocked' |
 export type Hint = 'relay-ok' | 'relay-failed' | 'smtp-interception' | 'dns-slow';
 
 export type ResolutionStatus =
-  | 'ok'
-  | 'nxdomain'
-  | 'nodata'
-  | 'null-mx'
-  | 'servfail'
-  | 'timeout'
-  | 'refused';
+  'ok' | 'nxdomain' | 'nodata' | 'null-mx' | 'servfail' | 'timeout' | 'refused';
 
 export type TargetKind = 'domain' | 'host';
 

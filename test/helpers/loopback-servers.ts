@@ -1,7 +1,12 @@
 // Loopback servers that behave like the mail servers (and the broken ones) mxprobe meets:
 // real sockets on 127.0.0.1, each scripted by what it does with a new connection.
 
-import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import {
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { SMTPServer } from 'smtp-server';
 import { makeTestCert, type TestCert } from './relay-fixtures.js';
@@ -78,7 +83,9 @@ export async function scriptedTlsServer(
 }
 
 /** A real SMTP server (the smtp-server package) with STARTTLS, recording commands. */
-export async function realSmtpServer(options: { host?: string; port?: number; secure?: boolean } = {}): Promise<Loopback> {
+export async function realSmtpServer(
+  options: { host?: string; port?: number; secure?: boolean } = {},
+): Promise<Loopback> {
   const received: string[][] = [];
   const server = new SMTPServer({
     ...testCert(),
@@ -97,7 +104,11 @@ export async function realSmtpServer(options: { host?: string; port?: number; se
     recordLines(socket, lines);
   });
   const port = await listen(server.server, options.host, options.port);
-  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    port,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 function recordLines(socket: Socket, lines: string[], onQuit?: () => void): void {

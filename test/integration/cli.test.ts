@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/types.js';
-import { closedPort, realSmtpServer, scriptedServer, type Loopback } from '../helpers/loopback-servers.js';
+import {
+  closedPort,
+  realSmtpServer,
+  scriptedServer,
+  type Loopback,
+} from '../helpers/loopback-servers.js';
 
 const BIN = join(import.meta.dirname, '../../dist/src/bin.js');
 
@@ -52,43 +57,91 @@ afterAll(async () => {
 
 describe('probe --once --json on loopback', () => {
   it('every port reachable: diagnosis ok, exit 0, exactly the contract document on stdout', async () => {
-    const run = await mxprobe(['probe', '--once', '--json', '--host', '127.0.0.1', '--ports', String(smtp.port)]);
+    const run = await mxprobe([
+      'probe',
+      '--once',
+      '--json',
+      '--host',
+      '127.0.0.1',
+      '--ports',
+      String(smtp.port),
+    ]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as Report;
     expect(Object.keys(report)).toEqual([
-      'schemaVersion', 'startedAt', 'durationMs', 'environment', 'targets', 'attempts', 'ports', 'relays', 'diagnosis',
+      'schemaVersion',
+      'startedAt',
+      'durationMs',
+      'environment',
+      'targets',
+      'attempts',
+      'ports',
+      'relays',
+      'diagnosis',
     ]);
     expect(report.schemaVersion).toBe(1);
     expect(report.environment).toMatchObject({ cloud: 'none', families: { '4': 'ok' } });
     expect(report.targets).toEqual([
-      expect.objectContaining({ target: '127.0.0.1', kind: 'host', resolution: 'ok', hosts: ['127.0.0.1'], ports: [smtp.port] }),
+      expect.objectContaining({
+        target: '127.0.0.1',
+        kind: 'host',
+        resolution: 'ok',
+        hosts: ['127.0.0.1'],
+        ports: [smtp.port],
+      }),
     ]);
     expect(report.attempts).toEqual([
       expect.objectContaining({
-        target: '127.0.0.1', host: '127.0.0.1', address: '127.0.0.1', family: 4, port: smtp.port,
-        result: 'reachable', reason: 'greeting', tls: null,
+        target: '127.0.0.1',
+        host: '127.0.0.1',
+        address: '127.0.0.1',
+        family: 4,
+        port: smtp.port,
+        result: 'reachable',
+        reason: 'greeting',
+        tls: null,
       }),
     ]);
     expect(report.attempts[0]?.greeting).toMatch(/^220 /);
-    expect(report.ports).toEqual([{ port: smtp.port, status: 'open', reachable: 1, blocked: 0, filtered: 0 }]);
+    expect(report.ports).toEqual([
+      { port: smtp.port, status: 'open', reachable: 1, blocked: 0, filtered: 0 },
+    ]);
     expect(report.diagnosis).toMatchObject({ code: 'ok', hints: [] });
   });
 
   it('a refused and a rejecting port: blocked/refused and blocked/rejected, exit 1', async () => {
     const run = await mxprobe([
-      'probe', '--once', '--json', '--host', '127.0.0.1', '--ports', `${smtp.port},${closed},${rejecting.port}`,
+      'probe',
+      '--once',
+      '--json',
+      '--host',
+      '127.0.0.1',
+      '--ports',
+      `${smtp.port},${closed},${rejecting.port}`,
     ]);
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as Report;
-    const byPort = Object.fromEntries(report.attempts.map((a) => [a.port, `${a.result}/${a.reason}`]));
-    expect(byPort).toEqual({ [smtp.port]: 'reachable/greeting', [closed]: 'blocked/refused', [rejecting.port]: 'blocked/rejected' });
+    const byPort = Object.fromEntries(
+      report.attempts.map((a) => [a.port, `${a.result}/${a.reason}`]),
+    );
+    expect(byPort).toEqual({
+      [smtp.port]: 'reachable/greeting',
+      [closed]: 'blocked/refused',
+      [rejecting.port]: 'blocked/rejected',
+    });
     expect(report.ports.map((p) => p.status)).toEqual(['open', 'blocked', 'blocked']);
     expect(report.diagnosis.code).toBe('partial');
   });
 
   it('a DNS server that never answers: dns-failed, exit 3, within about 5 s', async () => {
     const run = await mxprobe([
-      'probe', '--once', '--json', '--domain', 'mail.example', '--dns-server', `127.0.0.1:${silentDnsPort}`,
+      'probe',
+      '--once',
+      '--json',
+      '--domain',
+      'mail.example',
+      '--dns-server',
+      `127.0.0.1:${silentDnsPort}`,
     ]);
     expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout) as Report;
@@ -102,11 +155,24 @@ describe('probe --once --json on loopback', () => {
 
 describe('probe --once, the human table', () => {
   it('shows one row per attempt, port statuses and the diagnosis; no colour off a TTY', async () => {
-    const run = await mxprobe(['probe', '--once', '--host', '127.0.0.1', '--ports', `${smtp.port},${closed}`]);
+    const run = await mxprobe([
+      'probe',
+      '--once',
+      '--host',
+      '127.0.0.1',
+      '--ports',
+      `${smtp.port},${closed}`,
+    ]);
     expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
-    expect(lines.find((l) => l.startsWith('TARGET'))).toMatch(/TARGET\s+HOST\s+ADDRESS\s+PORT\s+RESULT\s+REASON\s+TIME/);
-    expect(run.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1\\s+127\\.0\\.0\\.1\\s+127\\.0\\.0\\.1\\s+${closed}\\s+blocked\\s+refused\\s+\\d+\\.\\d\\ds`));
+    expect(lines.find((l) => l.startsWith('TARGET'))).toMatch(
+      /TARGET\s+HOST\s+ADDRESS\s+PORT\s+RESULT\s+REASON\s+TIME/,
+    );
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `127\\.0\\.0\\.1\\s+127\\.0\\.0\\.1\\s+127\\.0\\.0\\.1\\s+${closed}\\s+blocked\\s+refused\\s+\\d+\\.\\d\\ds`,
+      ),
+    );
     expect(run.stdout).toMatch(/Ports\n/);
     expect(run.stdout).toMatch(/Diagnosis: partial/);
     expect(run.stdout).not.toContain('\x1b[');
@@ -123,8 +189,14 @@ describe('mistakes are one line on stderr and exit 2', () => {
     [['probe', '--once', '--connect-timeout', 'soon', '--host', '127.0.0.1'], /--connect-timeout/],
     [['probe', '--once', '--dns-server', 'dns.example', '--host', '127.0.0.1'], /--dns-server/],
     [['probe', '--once', '--bogus'], /unknown option '--bogus'/],
-    [['probe', '--once', '--config', join(dir, 'missing.yaml')], /missing\.yaml: cannot read config file: no such file/],
-    [['probe', '--once', '--config', badConfig], /bad\.yaml:3: targets\[0\]\.ports\[1\]: expected a port number from 1 to 65535, got 70000/],
+    [
+      ['probe', '--once', '--config', join(dir, 'missing.yaml')],
+      /missing\.yaml: cannot read config file: no such file/,
+    ],
+    [
+      ['probe', '--once', '--config', badConfig],
+      /bad\.yaml:3: targets\[0\]\.ports\[1\]: expected a port number from 1 to 65535, got 70000/,
+    ],
     [['probe', '--json', '--host', '127.0.0.1'], /--json goes with --once/],
     [['check-config', '--config', badConfig], /bad\.yaml:3: targets\[0\]\.ports\[1\]/],
   ])('%j', async (args, message) => {
@@ -155,7 +227,20 @@ describe('check-config, --help, --version', () => {
     expect(top.stdout).toMatch(/check-config/);
     expect(top.stdout).toMatch(/Exit status/);
     const probe = await mxprobe(['probe', '--help']);
-    for (const flag of ['--once', '--json', '--domain', '--host', '--ports', '--family', '--dns-server', '--connect-timeout', '--greeting-timeout', '--listen', '--interval', '--config']) {
+    for (const flag of [
+      '--once',
+      '--json',
+      '--domain',
+      '--host',
+      '--ports',
+      '--family',
+      '--dns-server',
+      '--connect-timeout',
+      '--greeting-timeout',
+      '--listen',
+      '--interval',
+      '--config',
+    ]) {
       expect(probe.stdout).toContain(flag);
     }
     expect(probe.stdout).toMatch(/filtered = no answer/);

@@ -45,7 +45,12 @@ describe('dialSmtp + classifyAttempt on loopback', () => {
   it('a real SMTP server greets: reachable/greeting, then the probe says QUIT and nothing else', async () => {
     const s = await serve(realSmtpServer());
     const a = await attempt(s.port);
-    expect(a).toMatchObject({ result: 'reachable', reason: 'greeting', tls: null, connectTries: 1 });
+    expect(a).toMatchObject({
+      result: 'reachable',
+      reason: 'greeting',
+      tls: null,
+      connectTries: 1,
+    });
     expect(a.greeting).toMatch(/^220 mx\.loopback\.test/);
     expect(a.durationMs).toBeLessThan(500);
     await new Promise((r) => setTimeout(r, 50));
@@ -53,17 +58,28 @@ describe('dialSmtp + classifyAttempt on loopback', () => {
   });
 
   it('a multi-line 220- greeting is reachable, with its first line reported', async () => {
-    const s = await serve(scriptedServer((c) => c.write('220-mx.test ESMTP\r\n220-no UCE\r\n220 ready\r\n')));
+    const s = await serve(
+      scriptedServer((c) => c.write('220-mx.test ESMTP\r\n220-no UCE\r\n220 ready\r\n')),
+    );
     const a = await attempt(s.port);
-    expect(a).toMatchObject({ result: 'reachable', reason: 'greeting', greeting: '220 mx.test ESMTP' });
+    expect(a).toMatchObject({
+      result: 'reachable',
+      reason: 'greeting',
+      greeting: '220 mx.test ESMTP',
+    });
   });
 
   it('a greeting split across packets is still read whole', async () => {
-    const s = await serve(scriptedServer((c) => {
-      c.write('22');
-      setTimeout(() => c.write('0 mx.test slow typist\r\n'), 100);
-    }));
-    expect(await attempt(s.port)).toMatchObject({ result: 'reachable', greeting: '220 mx.test slow typist' });
+    const s = await serve(
+      scriptedServer((c) => {
+        c.write('22');
+        setTimeout(() => c.write('0 mx.test slow typist\r\n'), 100);
+      }),
+    );
+    expect(await attempt(s.port)).toMatchObject({
+      result: 'reachable',
+      greeting: '220 mx.test slow typist',
+    });
   });
 
   it('nothing listening: blocked/refused, fast', async () => {
@@ -74,12 +90,20 @@ describe('dialSmtp + classifyAttempt on loopback', () => {
 
   it('554 greeting: blocked/rejected, the line reported', async () => {
     const s = await serve(scriptedServer((c) => c.write('554 no service here\r\n')));
-    expect(await attempt(s.port)).toMatchObject({ result: 'blocked', reason: 'rejected', greeting: '554 no service here' });
+    expect(await attempt(s.port)).toMatchObject({
+      result: 'blocked',
+      reason: 'rejected',
+      greeting: '554 no service here',
+    });
   });
 
   it('garbage instead of SMTP: blocked/protocol', async () => {
     const s = await serve(scriptedServer((c) => c.write('HTTP/1.1 400 Bad Request\r\n\r\n')));
-    expect(await attempt(s.port)).toMatchObject({ result: 'blocked', reason: 'protocol', greeting: null });
+    expect(await attempt(s.port)).toMatchObject({
+      result: 'blocked',
+      reason: 'protocol',
+      greeting: null,
+    });
   });
 
   it('reset right after accept: blocked/reset', async () => {
@@ -101,22 +125,32 @@ describe('dialSmtp + classifyAttempt on loopback', () => {
   });
 
   it('a slow greeting: filtered/no-greeting when later than the timeout, reachable within it', async () => {
-    const s = await serve(scriptedServer((c) => setTimeout(() => c.write('220 slow.test\r\n'), 600)));
-    expect(await attempt(s.port, { greetingTimeoutMs: 300 })).toMatchObject({ result: 'filtered', reason: 'no-greeting' });
-    expect(await attempt(s.port, { greetingTimeoutMs: 2_000 })).toMatchObject({ result: 'reachable', reason: 'greeting' });
+    const s = await serve(
+      scriptedServer((c) => setTimeout(() => c.write('220 slow.test\r\n'), 600)),
+    );
+    expect(await attempt(s.port, { greetingTimeoutMs: 300 })).toMatchObject({
+      result: 'filtered',
+      reason: 'no-greeting',
+    });
+    expect(await attempt(s.port, { greetingTimeoutMs: 2_000 })).toMatchObject({
+      result: 'reachable',
+      reason: 'greeting',
+    });
   });
 
   it('an endless greeting line: blocked/protocol, the probe stops reading after a few KiB', async () => {
     let sent = 0;
-    const s = await serve(scriptedServer((c) => {
-      c.write('220 ');
-      const chunk = 'x'.repeat(16 * 1024);
-      const pump = (): void => {
-        while (!c.destroyed && sent < 4 * 1024 * 1024 && c.write(chunk)) sent += chunk.length;
-        if (!c.destroyed && sent < 4 * 1024 * 1024) c.once('drain', pump);
-      };
-      pump();
-    }));
+    const s = await serve(
+      scriptedServer((c) => {
+        c.write('220 ');
+        const chunk = 'x'.repeat(16 * 1024);
+        const pump = (): void => {
+          while (!c.destroyed && sent < 4 * 1024 * 1024 && c.write(chunk)) sent += chunk.length;
+          if (!c.destroyed && sent < 4 * 1024 * 1024) c.once('drain', pump);
+        };
+        pump();
+      }),
+    );
     const a = await attempt(s.port, { greetingTimeoutMs: 5_000 });
     expect(a).toMatchObject({ result: 'blocked', reason: 'protocol' });
     expect(a.durationMs).toBeLessThan(1_000);
@@ -125,7 +159,11 @@ describe('dialSmtp + classifyAttempt on loopback', () => {
   it('implicit TLS with a self-signed certificate: reachable, certificate facts beside it', async () => {
     const s = await serve(scriptedTlsServer((c) => c.write('220 tls.test ESMTP\r\n')));
     const a = await attempt(s.port, { implicitTls: true, servername: 'localhost' });
-    expect(a).toMatchObject({ result: 'reachable', reason: 'greeting', greeting: '220 tls.test ESMTP' });
+    expect(a).toMatchObject({
+      result: 'reachable',
+      reason: 'greeting',
+      greeting: '220 tls.test ESMTP',
+    });
     expect(a.tls).toMatchObject({ authorized: false, subject: 'localhost' });
     expect(a.tls?.protocol).toMatch(/^TLSv1\.[23]$/);
     expect(a.tls?.authorizationError).toBeTruthy();
@@ -134,12 +172,18 @@ describe('dialSmtp + classifyAttempt on loopback', () => {
 
   it('implicit TLS expected, plain SMTP spoken: blocked/protocol', async () => {
     const s = await serve(scriptedServer((c) => c.write('220 plain.test ESMTP\r\n')));
-    expect(await attempt(s.port, { implicitTls: true })).toMatchObject({ result: 'blocked', reason: 'protocol' });
+    expect(await attempt(s.port, { implicitTls: true })).toMatchObject({
+      result: 'blocked',
+      reason: 'protocol',
+    });
   });
 
   it('implicit TLS aborted by the peer: blocked/reset', async () => {
     const s = await serve(scriptedServer((c) => c.once('data', () => c.resetAndDestroy())));
-    expect(await attempt(s.port, { implicitTls: true })).toMatchObject({ result: 'blocked', reason: 'reset' });
+    expect(await attempt(s.port, { implicitTls: true })).toMatchObject({
+      result: 'blocked',
+      reason: 'reset',
+    });
   });
 
   it('implicit TLS never answered: filtered/no-greeting', async () => {
@@ -165,7 +209,9 @@ describe('dialSmtp + classifyAttempt on loopback', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const started = Date.now();
-    await expect(dialSmtp(request(s.port, { greetingTimeoutMs: 5_000, signal: controller.signal }))).rejects.toThrow();
+    await expect(
+      dialSmtp(request(s.port, { greetingTimeoutMs: 5_000, signal: controller.signal })),
+    ).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

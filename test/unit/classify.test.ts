@@ -5,11 +5,36 @@ describe('classifyAttempt (CONTRACT §2, rule by rule)', () => {
   it.each<[string, DialOutcome, string, string]>([
     ['a 220 greeting', { kind: 'greeting', code: 220 }, 'reachable', 'greeting'],
     ['RST on connect', { kind: 'connect-error', code: 'ECONNREFUSED' }, 'blocked', 'refused'],
-    ['ICMP host unreachable / admin prohibited', { kind: 'connect-error', code: 'EHOSTUNREACH' }, 'blocked', 'unreachable'],
-    ['ICMP net unreachable or no route', { kind: 'connect-error', code: 'ENETUNREACH' }, 'blocked', 'unreachable'],
-    ['local firewall rejection (EACCES)', { kind: 'connect-error', code: 'EACCES' }, 'blocked', 'unreachable'],
-    ['local firewall drop in output (EPERM)', { kind: 'connect-error', code: 'EPERM' }, 'blocked', 'unreachable'],
-    ['the kernel giving up on SYNs', { kind: 'connect-error', code: 'ETIMEDOUT' }, 'filtered', 'timeout'],
+    [
+      'ICMP host unreachable / admin prohibited',
+      { kind: 'connect-error', code: 'EHOSTUNREACH' },
+      'blocked',
+      'unreachable',
+    ],
+    [
+      'ICMP net unreachable or no route',
+      { kind: 'connect-error', code: 'ENETUNREACH' },
+      'blocked',
+      'unreachable',
+    ],
+    [
+      'local firewall rejection (EACCES)',
+      { kind: 'connect-error', code: 'EACCES' },
+      'blocked',
+      'unreachable',
+    ],
+    [
+      'local firewall drop in output (EPERM)',
+      { kind: 'connect-error', code: 'EPERM' },
+      'blocked',
+      'unreachable',
+    ],
+    [
+      'the kernel giving up on SYNs',
+      { kind: 'connect-error', code: 'ETIMEDOUT' },
+      'filtered',
+      'timeout',
+    ],
     ['reset during connect', { kind: 'connect-error', code: 'ECONNRESET' }, 'blocked', 'reset'],
     ['no answer before the connect timeout', { kind: 'connect-timeout' }, 'filtered', 'timeout'],
     ['reset after accept', { kind: 'closed', code: 'ECONNRESET' }, 'blocked', 'reset'],
@@ -19,9 +44,24 @@ describe('classifyAttempt (CONTRACT §2, rule by rule)', () => {
     ['a 250 as greeting', { kind: 'greeting', code: 250 }, 'blocked', 'protocol'],
     ['bytes that are not SMTP', { kind: 'not-smtp' }, 'blocked', 'protocol'],
     ['silence after connect', { kind: 'greeting-timeout' }, 'filtered', 'no-greeting'],
-    ['465: handshake aborted by the peer', { kind: 'tls-failed', failure: 'peer-abort', code: 'ECONNRESET' }, 'blocked', 'reset'],
-    ['465: the peer does not speak TLS', { kind: 'tls-failed', failure: 'not-tls', code: 'ERR_SSL_WRONG_VERSION_NUMBER' }, 'blocked', 'protocol'],
-    ['465: no handshake before the greeting timeout', { kind: 'tls-failed', failure: 'timeout', code: undefined }, 'filtered', 'no-greeting'],
+    [
+      '465: handshake aborted by the peer',
+      { kind: 'tls-failed', failure: 'peer-abort', code: 'ECONNRESET' },
+      'blocked',
+      'reset',
+    ],
+    [
+      '465: the peer does not speak TLS',
+      { kind: 'tls-failed', failure: 'not-tls', code: 'ERR_SSL_WRONG_VERSION_NUMBER' },
+      'blocked',
+      'protocol',
+    ],
+    [
+      '465: no handshake before the greeting timeout',
+      { kind: 'tls-failed', failure: 'timeout', code: undefined },
+      'filtered',
+      'no-greeting',
+    ],
   ])('%s → %s/%s', (_what, outcome, result, reason) => {
     expect(classifyAttempt(outcome)).toEqual({ result, reason });
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, normalizeDnsServer, parseConfig, parseListen, parsePortList } from '../../src/config.js';
+import {
+  ConfigError,
+  normalizeDnsServer,
+  parseConfig,
+  parseListen,
+  parsePortList,
+} from '../../src/config.js';
 import { parseDurationMs } from '../../src/duration.js';
 
 function problemsOf(text: string): string[] {
@@ -45,7 +51,15 @@ relays:
         { kind: 'domain', name: 'example.com', ports: [25] },
         { kind: 'host', name: 'smtp.example.com', ports: [587, 465] },
       ],
-      relays: [{ name: 'acs', host: 'relay.example.net', port: 587, secure: 'starttls', passwordFile: '/run/credentials/mxprobe.service/acs' }],
+      relays: [
+        {
+          name: 'acs',
+          host: 'relay.example.net',
+          port: 587,
+          secure: 'starttls',
+          passwordFile: '/run/credentials/mxprobe.service/acs',
+        },
+      ],
     });
   });
 
@@ -59,19 +73,71 @@ relays:
 
 describe('parseConfig: each mistake is one sentence naming file, line, field and expectation', () => {
   it.each([
-    ['unknown key', 'targets: [{host: a.example}]\nintervall: 5m\n', 'bad.yaml:2: intervall: unknown key; expected one of interval, listen, connectTimeout, greetingTimeout, dnsServers, family, concurrency, hostSpacing, cloudDetection, targets, relays'],
-    ['bad duration', 'interval: soon\ntargets: [{host: a.example}]\n', 'bad.yaml:1: interval: expected a duration such as "1500ms", "10s" or "5m", got "soon"'],
-    ['bare number as duration', 'connectTimeout: 5\ntargets: [{host: a.example}]\n', 'bad.yaml:1: connectTimeout: expected a duration such as "1500ms", "10s" or "5m", got 5'],
-    ['port out of range', 'targets:\n  - host: a.example\n    ports: [25, 70000]\n', 'bad.yaml:3: targets[0].ports[1]: expected a port number from 1 to 65535, got 70000'],
-    ['port zero', 'targets:\n  - host: a.example\n    ports: [0]\n', 'bad.yaml:3: targets[0].ports[0]: expected a port number from 1 to 65535, got 0'],
-    ['empty targets', 'targets: []\n', 'bad.yaml:1: targets: expected a non-empty list of targets (each with domain: or host:), got a list'],
-    ['missing targets', 'interval: 5m\n', 'bad.yaml: targets: missing; expected a list of targets (domain: or host:)'],
-    ['wrong type', 'targets: {host: a.example}\n', 'bad.yaml:1: targets: expected a non-empty list of targets (each with domain: or host:), got a mapping'],
-    ['target without name', 'targets:\n  - ports: [25]\n', 'bad.yaml:2: targets[0]: missing domain: or host:'],
-    ['unknown target key', 'targets:\n  - host: a.example\n    port: 25\n', 'bad.yaml:3: targets[0].port: unknown key; expected one of domain, host, ports'],
-    ['bad relay security', 'targets: [{host: a.example}]\nrelays:\n  - {name: r, host: r.example, port: 587, secure: ssl}\n', 'bad.yaml:3: relays[0].secure: expected starttls, tls or none, got "ssl"'],
-    ['bad listen', 'listen: 9725\ntargets: [{host: a.example}]\n', 'bad.yaml:1: listen: expected an address to listen on such as ":9725" or "127.0.0.1:9725", got 9725'],
-    ['bad dns server', 'dnsServers: [dns.example]\ntargets: [{host: a.example}]\n', 'bad.yaml:1: dnsServers[0]: expected an IP address with an optional port, got "dns.example"'],
+    [
+      'unknown key',
+      'targets: [{host: a.example}]\nintervall: 5m\n',
+      'bad.yaml:2: intervall: unknown key; expected one of interval, listen, connectTimeout, greetingTimeout, dnsServers, family, concurrency, hostSpacing, cloudDetection, targets, relays',
+    ],
+    [
+      'bad duration',
+      'interval: soon\ntargets: [{host: a.example}]\n',
+      'bad.yaml:1: interval: expected a duration such as "1500ms", "10s" or "5m", got "soon"',
+    ],
+    [
+      'bare number as duration',
+      'connectTimeout: 5\ntargets: [{host: a.example}]\n',
+      'bad.yaml:1: connectTimeout: expected a duration such as "1500ms", "10s" or "5m", got 5',
+    ],
+    [
+      'port out of range',
+      'targets:\n  - host: a.example\n    ports: [25, 70000]\n',
+      'bad.yaml:3: targets[0].ports[1]: expected a port number from 1 to 65535, got 70000',
+    ],
+    [
+      'port zero',
+      'targets:\n  - host: a.example\n    ports: [0]\n',
+      'bad.yaml:3: targets[0].ports[0]: expected a port number from 1 to 65535, got 0',
+    ],
+    [
+      'empty targets',
+      'targets: []\n',
+      'bad.yaml:1: targets: expected a non-empty list of targets (each with domain: or host:), got a list',
+    ],
+    [
+      'missing targets',
+      'interval: 5m\n',
+      'bad.yaml: targets: missing; expected a list of targets (domain: or host:)',
+    ],
+    [
+      'wrong type',
+      'targets: {host: a.example}\n',
+      'bad.yaml:1: targets: expected a non-empty list of targets (each with domain: or host:), got a mapping',
+    ],
+    [
+      'target without name',
+      'targets:\n  - ports: [25]\n',
+      'bad.yaml:2: targets[0]: missing domain: or host:',
+    ],
+    [
+      'unknown target key',
+      'targets:\n  - host: a.example\n    port: 25\n',
+      'bad.yaml:3: targets[0].port: unknown key; expected one of domain, host, ports',
+    ],
+    [
+      'bad relay security',
+      'targets: [{host: a.example}]\nrelays:\n  - {name: r, host: r.example, port: 587, secure: ssl}\n',
+      'bad.yaml:3: relays[0].secure: expected starttls, tls or none, got "ssl"',
+    ],
+    [
+      'bad listen',
+      'listen: 9725\ntargets: [{host: a.example}]\n',
+      'bad.yaml:1: listen: expected an address to listen on such as ":9725" or "127.0.0.1:9725", got 9725',
+    ],
+    [
+      'bad dns server',
+      'dnsServers: [dns.example]\ntargets: [{host: a.example}]\n',
+      'bad.yaml:1: dnsServers[0]: expected an IP address with an optional port, got "dns.example"',
+    ],
   ])('%s', (_what, text, message) => {
     expect(problemsOf(text)).toEqual([message]);
   });
@@ -89,28 +155,46 @@ describe('parseConfig: each mistake is one sentence naming file, line, field and
 
 describe('small parsers', () => {
   it.each([
-    ['1500ms', 1500], ['10s', 10_000], ['5m', 300_000], ['1h', 3_600_000], ['2.5s', 2500], ['2500', 2500],
-    ['-1s', undefined], ['5 minutes', undefined], ['', undefined],
+    ['1500ms', 1500],
+    ['10s', 10_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['2.5s', 2500],
+    ['2500', 2500],
+    ['-1s', undefined],
+    ['5 minutes', undefined],
+    ['', undefined],
   ])('duration %j → %s', (text, ms) => {
     expect(parseDurationMs(text)).toBe(ms);
   });
 
   it.each([
-    ['25,587,465', [25, 587, 465]], ['25, 25', [25]], ['0', undefined], ['25,x', undefined], ['65536', undefined],
+    ['25,587,465', [25, 587, 465]],
+    ['25, 25', [25]],
+    ['0', undefined],
+    ['25,x', undefined],
+    ['65536', undefined],
   ])('ports %j → %j', (text, ports) => {
     expect(parsePortList(text)).toEqual(ports);
   });
 
   it.each([
-    ['192.0.2.53', '192.0.2.53'], ['192.0.2.53:5353', '192.0.2.53:5353'], ['2001:db8::53', '2001:db8::53'],
-    ['[2001:db8::53]:53', '[2001:db8::53]:53'], ['dns.example', undefined], ['192.0.2.53:99999', undefined],
+    ['192.0.2.53', '192.0.2.53'],
+    ['192.0.2.53:5353', '192.0.2.53:5353'],
+    ['2001:db8::53', '2001:db8::53'],
+    ['[2001:db8::53]:53', '[2001:db8::53]:53'],
+    ['dns.example', undefined],
+    ['192.0.2.53:99999', undefined],
   ])('dns server %j → %j', (text, server) => {
     expect(normalizeDnsServer(text)).toBe(server);
   });
 
   it.each([
-    [':9725', { host: undefined, port: 9725 }], ['127.0.0.1:9725', { host: '127.0.0.1', port: 9725 }],
-    ['[::1]:9725', { host: '::1', port: 9725 }], ['9725', undefined], [':0', undefined],
+    [':9725', { host: undefined, port: 9725 }],
+    ['127.0.0.1:9725', { host: '127.0.0.1', port: 9725 }],
+    ['[::1]:9725', { host: '::1', port: 9725 }],
+    ['9725', undefined],
+    [':0', undefined],
   ])('listen %j', (text, parsed) => {
     expect(parseListen(text)).toEqual(parsed);
   });

@@ -11,7 +11,13 @@ import {
 import type { Attempt, Reason, RelayReport, Result, TargetReport } from '../../src/types.js';
 
 let serial = 0;
-function attempt(target: string, port: number, result: Result, reason: Reason, extra: Partial<Attempt> = {}): Attempt {
+function attempt(
+  target: string,
+  port: number,
+  result: Result,
+  reason: Reason,
+  extra: Partial<Attempt> = {},
+): Attempt {
   serial += 1;
   return {
     target,
@@ -31,16 +37,32 @@ const ok = (target: string, port: number, extra: Partial<Attempt> = {}): Attempt
   attempt(target, port, 'reachable', 'greeting', extra);
 const dropped = (target: string, port: number, extra: Partial<Attempt> = {}): Attempt =>
   attempt(target, port, 'filtered', 'timeout', extra);
-const refused = (target: string, port: number): Attempt => attempt(target, port, 'blocked', 'refused');
+const refused = (target: string, port: number): Attempt =>
+  attempt(target, port, 'blocked', 'refused');
 
-function target(name: string, resolution: TargetReport['resolution'] = 'ok', durationMs = 20): TargetReport {
+function target(
+  name: string,
+  resolution: TargetReport['resolution'] = 'ok',
+  durationMs = 20,
+): TargetReport {
   return { target: name, kind: 'domain', resolution, hosts: [], ports: [25, 587, 465], durationMs };
 }
 
-function input(attempts: Attempt[], targets: TargetReport[], relays: RelayReport[] = []): DiagnosisInput {
+function input(
+  attempts: Attempt[],
+  targets: TargetReport[],
+  relays: RelayReport[] = [],
+): DiagnosisInput {
   const families = familyStatuses(attempts);
   const ports = portReports([25, 587, 465], countedAttempts(attempts, families));
-  return { targets, attempts, families, ports, relays, port25Advice: ['Use an authenticated relay on 587.'] };
+  return {
+    targets,
+    attempts,
+    families,
+    ports,
+    relays,
+    port25Advice: ['Use an authenticated relay on 587.'],
+  };
 }
 
 const twoDomains = [target('a.example'), target('b.example')];
@@ -59,19 +81,28 @@ describe('portStatus (CONTRACT §3)', () => {
 
 describe('diagnose (CONTRACT §4, first match wins)', () => {
   it('dns-failed when no target resolved', () => {
-    const d = diagnose(input([], [target('a.example', 'timeout'), target('b.example', 'nxdomain')]));
+    const d = diagnose(
+      input([], [target('a.example', 'timeout'), target('b.example', 'nxdomain')]),
+    );
     expect(d.code).toBe('dns-failed');
     expect(d.summary).toContain('nothing was probed');
   });
 
   it('egress-blocked when targets resolved but nothing anywhere was reachable', () => {
-    const d = diagnose(input([dropped('a.example', 25), dropped('a.example', 587), refused('b.example', 465)], twoDomains));
+    const d = diagnose(
+      input(
+        [dropped('a.example', 25), dropped('a.example', 587), refused('b.example', 465)],
+        twoDomains,
+      ),
+    );
     expect(d.code).toBe('egress-blocked');
     expect(d.summary).toMatch(/all outbound SMTP is cut/);
   });
 
   it('port25-blocked when 25 never got through but 587 did; says it was dropped silently', () => {
-    const d = diagnose(input([dropped('a.example', 25), dropped('b.example', 25), ok('s.example', 587)], twoDomains));
+    const d = diagnose(
+      input([dropped('a.example', 25), dropped('b.example', 25), ok('s.example', 587)], twoDomains),
+    );
     expect(d.code).toBe('port25-blocked');
     expect(d.summary).toMatch(/dropped silently/);
     expect(d.summary).not.toMatch(/Only one domain/);
@@ -79,30 +110,43 @@ describe('diagnose (CONTRACT §4, first match wins)', () => {
   });
 
   it('port25-blocked names a refusal as such', () => {
-    const d = diagnose(input([refused('a.example', 25), refused('b.example', 25), ok('s.example', 465)], twoDomains));
+    const d = diagnose(
+      input([refused('a.example', 25), refused('b.example', 25), ok('s.example', 465)], twoDomains),
+    );
     expect(d.code).toBe('port25-blocked');
     expect(d.summary).toMatch(/refused with a TCP reset/);
   });
 
   it('port25-blocked with one domain on 25 warns that the destination may be at fault', () => {
-    const d = diagnose(input([dropped('a.example', 25), ok('s.example', 587)], [target('a.example')]));
+    const d = diagnose(
+      input([dropped('a.example', 25), ok('s.example', 587)], [target('a.example')]),
+    );
     expect(d.code).toBe('port25-blocked');
     expect(d.summary).toMatch(/Only one domain was probed on port 25/);
   });
 
   it('partial when some port is partial', () => {
-    const d = diagnose(input([ok('a.example', 25), dropped('b.example', 25), ok('a.example', 587)], twoDomains));
+    const d = diagnose(
+      input([ok('a.example', 25), dropped('b.example', 25), ok('a.example', 587)], twoDomains),
+    );
     expect(d.code).toBe('partial');
     expect(d.summary).toMatch(/not a blanket egress block/);
   });
 
   it('ok when every probed port is open', () => {
-    expect(diagnose(input([ok('a.example', 25), ok('a.example', 587), ok('a.example', 465)], twoDomains)).code).toBe('ok');
+    expect(
+      diagnose(input([ok('a.example', 25), ok('a.example', 587), ok('a.example', 465)], twoDomains))
+        .code,
+    ).toBe('ok');
   });
 
   it('a family without a route does not count: IPv6 ENETUNREACH everywhere stays ok', () => {
     const v6 = (port: number): Attempt =>
-      attempt('a.example', port, 'blocked', 'unreachable', { family: 6, address: '2001:db8::25', errorCode: 'ENETUNREACH' });
+      attempt('a.example', port, 'blocked', 'unreachable', {
+        family: 6,
+        address: '2001:db8::25',
+        errorCode: 'ENETUNREACH',
+      });
     const attempts = [ok('a.example', 25), v6(25), ok('a.example', 587), v6(587)];
     const i = input(attempts, twoDomains);
     expect(i.families).toEqual({ '4': 'ok', '6': 'no-route' });
@@ -113,7 +157,10 @@ describe('diagnose (CONTRACT §4, first match wins)', () => {
   });
 
   it('IPv6 refused by ICMP is a block, not a missing route', () => {
-    const v6 = attempt('a.example', 25, 'blocked', 'unreachable', { family: 6, errorCode: 'EHOSTUNREACH' });
+    const v6 = attempt('a.example', 25, 'blocked', 'unreachable', {
+      family: 6,
+      errorCode: 'EHOSTUNREACH',
+    });
     const i = input([ok('a.example', 25), v6, ok('a.example', 587)], twoDomains);
     expect(i.families).toEqual({ '4': 'ok', '6': 'ok' });
     expect(diagnose(i).code).toBe('partial');
@@ -122,17 +169,30 @@ describe('diagnose (CONTRACT §4, first match wins)', () => {
 
 describe('diagnosis hints', () => {
   const relay = (status: RelayReport['status']): RelayReport => ({
-    name: 'acs', host: 'relay.example', port: 587, status, reason: null, durationMs: 5,
+    name: 'acs',
+    host: 'relay.example',
+    port: 587,
+    status,
+    reason: null,
+    durationMs: 5,
   });
 
   it('relay-ok beside port25-blocked, and the summary says the way out works', () => {
-    const d = diagnose(input([dropped('a.example', 25), dropped('b.example', 25), ok('s.example', 587)], twoDomains, [relay('ok')]));
+    const d = diagnose(
+      input(
+        [dropped('a.example', 25), dropped('b.example', 25), ok('s.example', 587)],
+        twoDomains,
+        [relay('ok')],
+      ),
+    );
     expect(d.hints).toEqual(['relay-ok']);
     expect(d.summary).toMatch(/relay acs works/);
   });
 
   it('relay-failed when a relay did not verify', () => {
-    expect(diagnose(input([ok('a.example', 25)], twoDomains, [relay('auth-failed')])).hints).toEqual(['relay-failed']);
+    expect(
+      diagnose(input([ok('a.example', 25)], twoDomains, [relay('auth-failed')])).hints,
+    ).toEqual(['relay-failed']);
   });
 
   it('smtp-interception when different providers greet with one host name', () => {
@@ -147,7 +207,9 @@ describe('diagnosis hints', () => {
   });
 
   it('dns-slow when a resolution took more than a second', () => {
-    expect(diagnose(input([ok('a.example', 25)], [target('a.example', 'ok', 1500)])).hints).toContain('dns-slow');
+    expect(
+      diagnose(input([ok('a.example', 25)], [target('a.example', 'ok', 1500)])).hints,
+    ).toContain('dns-slow');
   });
 });
 

@@ -1,16 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { ehloKeywords, firstLine, MAX_REPLY_BYTES, parseReply } from '../../src/smtp/reply-parser.js';
+import {
+  ehloKeywords,
+  firstLine,
+  MAX_REPLY_BYTES,
+  parseReply,
+} from '../../src/smtp/reply-parser.js';
 
 describe('parseReply', () => {
   it('reads a one-line greeting', () => {
     const state = parseReply('220 mx.example ESMTP ready\r\n');
-    expect(state).toEqual({ kind: 'reply', reply: { code: 220, lines: ['mx.example ESMTP ready'] }, rest: '' });
+    expect(state).toEqual({
+      kind: 'reply',
+      reply: { code: 220, lines: ['mx.example ESMTP ready'] },
+      rest: '',
+    });
   });
 
   it('buffers a multi-line 220- greeting until its last line', () => {
     expect(parseReply('220-mx.example ESMTP\r\n220-no UCE\r\n').kind).toBe('incomplete');
     const state = parseReply('220-mx.example ESMTP\r\n220-no UCE\r\n220 ready\r\n');
-    expect(state.kind === 'reply' && state.reply.lines).toEqual(['mx.example ESMTP', 'no UCE', 'ready']);
+    expect(state.kind === 'reply' && state.reply.lines).toEqual([
+      'mx.example ESMTP',
+      'no UCE',
+      'ready',
+    ]);
   });
 
   it('accepts a bare code and LF-only line ends', () => {
@@ -34,7 +47,10 @@ describe('parseReply', () => {
   });
 
   it('refuses an endless line and an endless reply within a few KiB', () => {
-    expect(parseReply(`220 ${'x'.repeat(2000)}`)).toEqual({ kind: 'not-smtp', why: 'line-too-long' });
+    expect(parseReply(`220 ${'x'.repeat(2000)}`)).toEqual({
+      kind: 'not-smtp',
+      why: 'line-too-long',
+    });
     const many = '220-filler line of text\r\n'.repeat(Math.ceil(MAX_REPLY_BYTES / 20));
     expect(parseReply(many)).toEqual({ kind: 'not-smtp', why: 'reply-too-long' });
   });
@@ -48,10 +64,8 @@ describe('parseReply', () => {
 describe('reply helpers', () => {
   it('shows the first line as a person reads it and lists EHLO keywords', () => {
     expect(firstLine({ code: 554, lines: ['no service'] })).toBe('554 no service');
-    expect(ehloKeywords({ code: 250, lines: ['mx.example', 'PIPELINING', 'STARTTLS', 'size 1000'] })).toEqual([
-      'PIPELINING',
-      'STARTTLS',
-      'SIZE',
-    ]);
+    expect(
+      ehloKeywords({ code: 250, lines: ['mx.example', 'PIPELINING', 'STARTTLS', 'size 1000'] }),
+    ).toEqual(['PIPELINING', 'STARTTLS', 'SIZE']);
   });
 });

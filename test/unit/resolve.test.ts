@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { orderMx, resolutionStatusOf, resolveTarget, type DnsClient, type MxRecord } from '../../src/resolve.js';
+import {
+  orderMx,
+  resolutionStatusOf,
+  resolveTarget,
+  type DnsClient,
+  type MxRecord,
+} from '../../src/resolve.js';
 
 /** A DNS double: answers from a table, fails with c-ares codes, or never answers. */
 function fakeDns(zone: {
@@ -26,7 +32,8 @@ function fakeDns(zone: {
     aaaa: (name: string) => answer(zone.aaaa, name),
     cancel: () => {
       client.cancelled = true;
-      for (const reject of pending.splice(0)) reject(Object.assign(new Error('cancelled'), { code: 'ECANCELLED' }));
+      for (const reject of pending.splice(0))
+        reject(Object.assign(new Error('cancelled'), { code: 'ECANCELLED' }));
     },
   };
   return client;
@@ -35,7 +42,12 @@ function fakeDns(zone: {
 describe('resolveTarget: domains', () => {
   it('orders MX hosts by preference and probes each of their A and AAAA addresses', async () => {
     const dns = fakeDns({
-      mx: { 'a.example': [{ exchange: 'mx2.a.example', priority: 20 }, { exchange: 'mx1.a.example', priority: 10 }] },
+      mx: {
+        'a.example': [
+          { exchange: 'mx2.a.example', priority: 20 },
+          { exchange: 'mx1.a.example', priority: 10 },
+        ],
+      },
       a: { 'mx1.a.example': ['203.0.113.1'], 'mx2.a.example': ['203.0.113.2'] },
       aaaa: { 'mx1.a.example': ['2001:db8::1'], 'mx2.a.example': 'ENODATA' },
     });
@@ -50,9 +62,17 @@ describe('resolveTarget: domains', () => {
   });
 
   it('falls back to the domain itself without MX records (RFC 5321 implicit MX)', async () => {
-    const dns = fakeDns({ mx: { 'b.example': 'ENODATA' }, a: { 'b.example': ['198.51.100.7'] }, aaaa: { 'b.example': 'ENODATA' } });
+    const dns = fakeDns({
+      mx: { 'b.example': 'ENODATA' },
+      a: { 'b.example': ['198.51.100.7'] },
+      aaaa: { 'b.example': 'ENODATA' },
+    });
     const r = await resolveTarget({ kind: 'domain', name: 'b.example', ports: [25] }, 'any', dns);
-    expect(r).toMatchObject({ status: 'ok', hosts: ['b.example'], endpoints: [{ address: '198.51.100.7', family: 4 }] });
+    expect(r).toMatchObject({
+      status: 'ok',
+      hosts: ['b.example'],
+      endpoints: [{ address: '198.51.100.7', family: 4 }],
+    });
   });
 
   it('reports null-mx for "0 ." and probes nothing (RFC 7505)', async () => {
@@ -62,21 +82,39 @@ describe('resolveTarget: domains', () => {
   });
 
   it.each([
-    ['ENOTFOUND', 'nxdomain'], ['ESERVFAIL', 'servfail'], ['EREFUSED', 'refused'], ['ETIMEOUT', 'timeout'],
+    ['ENOTFOUND', 'nxdomain'],
+    ['ESERVFAIL', 'servfail'],
+    ['EREFUSED', 'refused'],
+    ['ETIMEOUT', 'timeout'],
   ])('an MX lookup failing with %s is %s', async (code, status) => {
-    const r = await resolveTarget({ kind: 'domain', name: 'd.example', ports: [25] }, 'any', fakeDns({ mx: { 'd.example': code } }));
+    const r = await resolveTarget(
+      { kind: 'domain', name: 'd.example', ports: [25] },
+      'any',
+      fakeDns({ mx: { 'd.example': code } }),
+    );
     expect(r.status).toBe(status);
   });
 
   it('a domain with neither MX nor addresses is nodata', async () => {
-    const dns = fakeDns({ mx: { 'e.example': 'ENODATA' }, a: { 'e.example': 'ENODATA' }, aaaa: { 'e.example': 'ENODATA' } });
-    expect((await resolveTarget({ kind: 'domain', name: 'e.example', ports: [25] }, 'any', dns)).status).toBe('nodata');
+    const dns = fakeDns({
+      mx: { 'e.example': 'ENODATA' },
+      a: { 'e.example': 'ENODATA' },
+      aaaa: { 'e.example': 'ENODATA' },
+    });
+    expect(
+      (await resolveTarget({ kind: 'domain', name: 'e.example', ports: [25] }, 'any', dns)).status,
+    ).toBe('nodata');
   });
 
   it('gives up at its budget on a server that never answers', async () => {
     const dns = fakeDns({ mx: { 'slow.example': 'hang' } });
     const started = Date.now();
-    const r = await resolveTarget({ kind: 'domain', name: 'slow.example', ports: [25] }, 'any', dns, 200);
+    const r = await resolveTarget(
+      { kind: 'domain', name: 'slow.example', ports: [25] },
+      'any',
+      dns,
+      200,
+    );
     expect(r.status).toBe('timeout');
     expect(dns.cancelled).toBe(true);
     expect(Date.now() - started).toBeLessThan(1_000);
@@ -84,7 +122,10 @@ describe('resolveTarget: domains', () => {
 });
 
 describe('resolveTarget: hosts and families', () => {
-  const dns = fakeDns({ a: { 'smtp.example': ['192.0.2.25'] }, aaaa: { 'smtp.example': ['2001:db8::25'] } });
+  const dns = fakeDns({
+    a: { 'smtp.example': ['192.0.2.25'] },
+    aaaa: { 'smtp.example': ['2001:db8::25'] },
+  });
 
   it('--family 4 asks only for A records', async () => {
     const r = await resolveTarget({ kind: 'host', name: 'smtp.example', ports: [587] }, 4, dns);
@@ -97,21 +138,32 @@ describe('resolveTarget: hosts and families', () => {
   });
 
   it('an IP literal needs no DNS', async () => {
-    const r = await resolveTarget({ kind: 'host', name: '127.0.0.1', ports: [25] }, 'any', fakeDns({}));
+    const r = await resolveTarget(
+      { kind: 'host', name: '127.0.0.1', ports: [25] },
+      'any',
+      fakeDns({}),
+    );
     expect(r).toMatchObject({ status: 'ok', endpoints: [{ address: '127.0.0.1', family: 4 }] });
   });
 
   it('a host that does not exist is nxdomain', async () => {
-    expect((await resolveTarget({ kind: 'host', name: 'nope.example', ports: [25] }, 'any', fakeDns({}))).status).toBe('nxdomain');
+    expect(
+      (await resolveTarget({ kind: 'host', name: 'nope.example', ports: [25] }, 'any', fakeDns({})))
+        .status,
+    ).toBe('nxdomain');
   });
 });
 
 describe('pure helpers', () => {
   it('orderMx sorts by preference then name, drops the root and duplicates', () => {
-    expect(orderMx([
-      { exchange: 'b.example.', priority: 10 }, { exchange: 'a.example', priority: 10 },
-      { exchange: 'c.example', priority: 5 }, { exchange: 'A.example', priority: 20 },
-    ])).toEqual(['c.example', 'a.example', 'b.example']);
+    expect(
+      orderMx([
+        { exchange: 'b.example.', priority: 10 },
+        { exchange: 'a.example', priority: 10 },
+        { exchange: 'c.example', priority: 5 },
+        { exchange: 'A.example', priority: 20 },
+      ]),
+    ).toEqual(['c.example', 'a.example', 'b.example']);
   });
 
   it('maps c-ares codes to resolution statuses', () => {

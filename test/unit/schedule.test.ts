@@ -25,7 +25,12 @@ describe('runScheduled', () => {
   it('spaces the starts of attempts to one address', async () => {
     const starts: number[] = [];
     const began = Date.now();
-    await runScheduled([1, 2, 3], () => 'same', async () => { starts.push(Date.now() - began); }, { concurrency: 8, spacingMs: 50 });
+    await runScheduled(
+      [1, 2, 3],
+      () => 'same',
+      () => Promise.resolve(void starts.push(Date.now() - began)),
+      { concurrency: 8, spacingMs: 50 },
+    );
     expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(45);
     expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(45);
   });
