@@ -1,39 +1,18 @@
 // `mxprobe` as a user runs it: the built executable against loopback servers, its stdout,
 // stderr and exit status (CONTRACT §5, §6).
-import { spawn } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/types.js';
+import { mxprobe } from '../helpers/run-mxprobe.js';
 import {
   closedPort,
   realSmtpServer,
   scriptedServer,
   type Loopback,
 } from '../helpers/loopback-servers.js';
-
-const BIN = join(import.meta.dirname, '../../dist/src/bin.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-export function mxprobe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
-  });
-}
 
 let smtp: Loopback;
 let rejecting: Loopback;

@@ -1,0 +1,128 @@
+// Fake instance-metadata services on loopback, shaped like Azure IMDS, AWS IMDSv2 and the GCP
+// metadata server, plus a guard that fails any request that would leave 127.0.0.1.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface FakeServer {
+  /** http://127.0.0.1:PORT */
+  base: string;
+  requests: { method: string; url: string; headers: IncomingMessage['headers'] }[];
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export async function startFake(handler: Handler): Promise<FakeServer> {
+  const sockets = new Set<Socket>();
+  const requests: FakeServer['requests'] = [];
+  const server = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    handler(req, res);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((socket) => socket.destroy());
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Accepts the request and never answers: a metadata address that swallows packets. */
+export const silent: Handler = () => undefined;
+
+export const AZURE_DOCUMENT = {
+  compute: {
+    azEnvironment: 'AzurePublicCloud',
+    location: 'westeurope',
+    name: 'vm1',
+    subscriptionId: '8d10da13-8125-4ba9-a717-bf7490507b3d',
+    vmId: '02aab8a4-74ef-476e-8182-f6d2ba4166a6',
+  },
+  network: { interface: [] },
+};
+
+export const azureImds: Handler = (req, res) => {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (req.headers.metadata !== 'true' || url.searchParams.get('api-version') === null) {
+    res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"error":"Bad request"}');
+    return;
+  }
+  if (url.pathname !== '/metadata/instance') {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(AZURE_DOCUMENT));
+};
+
+export const AWS_TOKEN = 'AQAEAFakeTokenForTests==';
+
+export const AWS_DOCUMENT = {
+  accountId: '123456789012',
+  architecture: 'x86_64',
+  availabilityZone: 'eu-central-1a',
+  instanceId: 'i-0abcdef1234567890',
+  instanceType: 't3.micro',
+  region: 'eu-central-1',
+};
+
+export const awsImdsV2: Handler = (req, res) => {
+  if (req.method === 'PUT' && req.url === '/latest/api/token') {
+    if (req.headers['x-aws-ec2-metadata-token-ttl-seconds'] === undefined) {
+      res.writeHead(400).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain' }).end(AWS_TOKEN);
+    return;
+  }
+  if (req.method === 'GET' && req.url === '/latest/dynamic/instance-identity/document') {
+    if (req.headers['x-aws-ec2-metadata-token'] !== AWS_TOKEN) {
+      res.writeHead(401).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain' }).end(JSON.stringify(AWS_DOCUMENT));
+    return;
+  }
+  res.writeHead(404).end();
+};
+
+export function gcpMetadata(options: { flavorHeader: boolean }): Handler {
+  return (req, res) => {
+    if (req.headers['metadata-flavor'] !== 'Google') {
+      res.writeHead(403).end();
+      return;
+    }
+    const headers = options.flavorHeader
+      ? { 'Metadata-Flavor': 'Google', 'Content-Type': 'application/text' }
+      : { 'Content-Type': 'application/text' };
+    if (req.url === '/computeMetadata/v1/project/project-id') {
+      res.writeHead(200, headers).end('my-project-123');
+    } else if (req.url === '/computeMetadata/v1/instance/zone') {
+      res.writeHead(200, headers).end('projects/987654321/zones/europe-west1-b');
+    } else {
+      res.writeHead(404).end();
+    }
+  };
+}
+
+/** Every URL the guarded fetch refused; tests assert it stays empty. */
+export const refusedUrls: string[] = [];
+
+/** fetch that refuses anything but loopback, so a wrong URL fails the test instead of leaking. */
+export const loopbackOnlyFetch: typeof fetch = (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : input.toString());
+  if (url.hostname !== '127.0.0.1' && url.hostname !== '[::1]') {
+    refusedUrls.push(url.href);
+    return Promise.reject(new Error(`test tried to reach ${url.href}`));
+  }
+  return fetch(input, init);
+};
