@@ -29,7 +29,7 @@ export interface Classification {
 }
 
 /** Local refusals and ICMP errors: something actively said no before any handshake. */
-const UNREACHABLE_CODES = new Set([
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EACCES',
@@ -38,7 +38,6 @@ const UNREACHABLE_CODES = new Set([
   'ENETDOWN',
   'EADDRNOTAVAIL',
   'ENONET',
-  'EPROTO',
 ]);
 
 export function classifyAttempt(outcome: DialOutcome): Classification {

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { isIP, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createTransport, type SMTPTransportOptions } from 'nodemailer';
+import { UNREACHABLE_CODES } from './classify.js';
 import type { RelayReport, RelaySpec, RelayStatus } from './types.js';
 
 export interface VerifyRelayOptions {
@@ -220,18 +221,6 @@ interface RelayErrorFacts {
   timeoutType: string | undefined;
   message: string;
 }
-
-/** Something actively said no before any SMTP was spoken (the §2 `unreachable` codes). */
-const UNREACHABLE_CODES = new Set([
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EACCES',
-  'EPERM',
-  'EHOSTDOWN',
-  'ENETDOWN',
-  'EADDRNOTAVAIL',
-  'ENONET',
-]);
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 

@@ -20,7 +20,8 @@ function fakeDns(zone: {
       return new Promise<T>((_resolve, reject) => pending.push(reject));
     }
     if (typeof entry === 'string' || entry === undefined) {
-      const error = Object.assign(new Error(entry ?? 'ENOTFOUND'), { code: entry ?? 'ENOTFOUND' });
+      const code = typeof entry === 'string' ? entry : 'ENOTFOUND';
+      const error = Object.assign(new Error(code), { code });
       return Promise.reject(error);
     }
     return Promise.resolve(entry);
