@@ -1,0 +1,71 @@
+// The built `mxprobe probe` daemon as systemd runs it: a child process logging JSON lines on
+// stdout, driven by real signals. Tests wait on its log events rather than on sleeps.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+export const BIN = join(import.meta.dirname, '../../dist/src/bin.js');
+
+export interface DaemonProcess {
+  child: ChildProcess;
+  logs: Record<string, unknown>[];
+  stderr(): string;
+  /** Resolves with the first log event (from index `from` on) that matches. */
+  waitFor(
+    match: (event: Record<string, unknown>) => boolean,
+    options?: { from?: number; timeoutMs?: number },
+  ): Promise<Record<string, unknown>>;
+  /** Sends the signal; resolves with the exit code and how long the exit took. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+}
+
+export function spawnDaemon(args: string[]): DaemonProcess {
+  const child = spawn(process.execPath, [BIN, 'probe', '--no-cloud-detection', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  let partial = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines)
+      if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  return {
+    child,
+    logs,
+    stderr: () => stderr,
+    waitFor: async (match, { from = 0, timeoutMs = 15_000 } = {}) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = logs.slice(from).find(match);
+        if (found) return found;
+        if (child.exitCode !== null)
+          throw new Error(`mxprobe exited (${child.exitCode}): ${stderr}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `no matching log event in ${timeoutMs} ms; logs: ${JSON.stringify(logs)}`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    stop: async (signal = 'SIGTERM') => {
+      const started = Date.now();
+      if (child.exitCode === null) child.kill(signal);
+      const code = await exited;
+      return { code, ms: Date.now() - started };
+    },
+  };
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,0 +1,95 @@
+// Hand-built reports for the metrics and daemon tests: the shape a real pass returns, with only
+// what a test cares about spelled out.
+import type { Attempt, DiagnosisCode, PortReport, Report } from '../../src/types.js';
+
+export function attempt(overrides: Partial<Attempt> & Pick<Attempt, 'port' | 'result'>): Attempt {
+  const reason =
+    overrides.result === 'reachable'
+      ? 'greeting'
+      : overrides.result === 'blocked'
+        ? 'refused'
+        : 'timeout';
+  return {
+    target: 'example.test',
+    host: 'mx1.example.test',
+    address: '192.0.2.10',
+    family: 4,
+    reason,
+    durationMs: 120,
+    greeting: overrides.result === 'reachable' ? '220 mx1.example.test ESMTP' : null,
+    tls: null,
+    ...overrides,
+  };
+}
+
+/** Port statuses as CONTRACT §3 defines them, from the attempts. */
+export function portsOf(attempts: Attempt[]): PortReport[] {
+  const ports = [...new Set(attempts.map((a) => a.port))];
+  return ports.map((port) => {
+    const on = attempts.filter((a) => a.port === port);
+    const reachable = on.filter((a) => a.result === 'reachable').length;
+    const blocked = on.filter((a) => a.result === 'blocked').length;
+    const filtered = on.filter((a) => a.result === 'filtered').length;
+    const status =
+      reachable === on.length
+        ? 'open'
+        : reachable > 0
+          ? 'partial'
+          : blocked > 0
+            ? 'blocked'
+            : 'filtered';
+    return { port, status, reachable, blocked, filtered };
+  });
+}
+
+export function report(
+  attempts: Attempt[],
+  code: DiagnosisCode,
+  overrides: Partial<Report> = {},
+): Report {
+  return {
+    schemaVersion: 1,
+    startedAt: '2026-11-23T10:00:00.000Z',
+    durationMs: 1840,
+    environment: { cloud: 'none', hostname: 'vm1', families: { '4': 'ok' } },
+    targets: [
+      {
+        target: 'example.test',
+        kind: 'domain',
+        resolution: 'ok',
+        hosts: ['mx1.example.test'],
+        ports: [25, 587],
+      },
+    ],
+    attempts,
+    ports: portsOf(attempts),
+    relays: [],
+    diagnosis: { code, summary: `summary of ${code}`, advice: [], hints: [] },
+    ...overrides,
+  };
+}
+
+/** Port 25 silently dropped, 587 reachable: the cloud-provider pattern. */
+export function port25BlockedReport(): Report {
+  return report(
+    [
+      attempt({ port: 25, result: 'filtered', durationMs: 2500 }),
+      attempt({
+        port: 25,
+        result: 'filtered',
+        address: '2001:db8::10',
+        family: 6,
+        durationMs: 2500,
+      }),
+      attempt({ port: 587, result: 'reachable', durationMs: 40 }),
+    ],
+    'port25-blocked',
+  );
+}
+
+export function allOpenReport(): Report {
+  return report(
+    [attempt({ port: 25, result: 'reachable' }), attempt({ port: 587, result: 'reachable' })],
+    'ok',
+  );
+}

@@ -1,0 +1,399 @@
+// The daemon in-process with a scripted probe pass: what a scraper, an operator reading the logs
+// and systemd (signals) see. The real binary against real sockets is daemon-process.test.ts.
+import { EventEmitter } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, defaultConfig } from '../../src/config.js';
+import type { ProbeConfig } from '../../src/config-types.js';
+import { cycleDelayMs, describeChanges, runDaemon, type RunPass } from '../../src/daemon.js';
+import { createLogger } from '../../src/log.js';
+import type { Report } from '../../src/types.js';
+import { allOpenReport, attempt, port25BlockedReport, report } from '../helpers/report-fixtures.js';
+
+interface Harness {
+  base: string;
+  signals: EventEmitter;
+  logs: Record<string, unknown>[];
+  configs: ProbeConfig[];
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const running: Harness[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((h) => h.stop()));
+});
+
+function config(overrides: Partial<ProbeConfig> = {}): ProbeConfig {
+  return {
+    ...defaultConfig(),
+    intervalMs: 60_000,
+    minIntervalMs: 10,
+    listen: '127.0.0.1:0',
+    ...overrides,
+  };
+}
+
+/** Starts the daemon on a free loopback port; `pass` decides what each cycle returns. */
+async function start(
+  pass: (cycle: number, signal: AbortSignal) => Promise<Report>,
+  options: { config?: ProbeConfig; reloadConfig?: () => Promise<ProbeConfig> } = {},
+): Promise<Harness> {
+  const signals = new EventEmitter();
+  const logs: Record<string, unknown>[] = [];
+  const configs: ProbeConfig[] = [];
+  let cycle = 0;
+  const runPass: RunPass = (cfg, passOptions) => {
+    configs.push(cfg);
+    return pass(++cycle, passOptions.signal ?? new AbortController().signal);
+  };
+  let address: AddressInfo | undefined;
+  const initial = options.config ?? config({ listen: `127.0.0.1:${await freePort()}` });
+  const done = runDaemon({
+    config: initial,
+    reloadConfig: options.reloadConfig ?? (() => Promise.resolve(initial)),
+    log: createLogger({
+      level: 'debug',
+      format: 'json',
+      write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+    }),
+    runPass,
+    signals,
+    random: () => 0,
+    onListening: (a) => (address = a),
+  });
+  await until(() => address !== undefined || logs.length > 0);
+  const harness: Harness = {
+    base: `http://127.0.0.1:${address?.port}`,
+    signals,
+    logs,
+    configs,
+    done,
+    stop: async () => {
+      signals.emit('SIGTERM');
+      await done;
+    },
+  };
+  running.push(harness);
+  return harness;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function never(signal: AbortSignal): Promise<Report> {
+  return new Promise((_resolve, reject) =>
+    signal.addEventListener('abort', () => reject(signal.reason as Error)),
+  );
+}
+
+const finished = (h: Harness): number =>
+  h.logs.filter((l) => l.msg === 'probe cycle finished').length;
+const text = async (url: string, init?: RequestInit) => {
+  const response = await fetch(url, init);
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    body: await response.text(),
+  };
+};
+
+describe('daemon endpoints', () => {
+  it('runs the first cycle at once and serves it on /metrics, /status and /healthz', async () => {
+    const h = await start(() => Promise.resolve(port25BlockedReport()));
+    await until(() => finished(h) === 1);
+    const metrics = await text(`${h.base}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.type).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(metrics.body).toContain('mxprobe_diagnosis{code="port25-blocked"} 1');
+    expect(metrics.body).toMatch(/^process_cpu_seconds_total /m);
+    const status = await text(`${h.base}/status`);
+    expect(status.status).toBe(200);
+    expect(JSON.parse(status.body)).toEqual(port25BlockedReport());
+    expect(await text(`${h.base}/healthz`)).toMatchObject({ status: 200, body: 'ok\n' });
+  });
+
+  it('answers 404 to any other path and 405 to other methods', async () => {
+    const h = await start(() => Promise.resolve(allOpenReport()));
+    expect((await text(`${h.base}/`)).status).toBe(404);
+    expect((await text(`${h.base}/metricsx`)).status).toBe(404);
+    expect((await text(`${h.base}/metrics`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('speaks OpenMetrics when the scraper asks for it', async () => {
+    const h = await start(() => Promise.resolve(allOpenReport()));
+    await until(() => finished(h) === 1);
+    const metrics = await text(`${h.base}/metrics`, {
+      headers: {
+        accept:
+          'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      },
+    });
+    expect(metrics.type).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+    expect(metrics.body).toContain(
+      'mxprobe_probes_total{port="25",result="reachable",reason="greeting"} 1',
+    );
+    expect(metrics.body.endsWith('# EOF\n')).toBe(true);
+  });
+
+  it('shows the previous cycle, whole, while the next one runs', async () => {
+    let release: (r: Report) => void = () => undefined;
+    const h = await start(
+      (cycle, signal) =>
+        cycle === 1
+          ? Promise.resolve(port25BlockedReport())
+          : cycle === 2
+            ? new Promise<Report>((r) => (release = r))
+            : never(signal),
+      { config: config({ listen: `127.0.0.1:${await freePort()}`, intervalMs: 20 }) },
+    );
+    await until(() => h.configs.length === 2);
+    expect(JSON.parse((await text(`${h.base}/status`)).body)).toMatchObject({
+      diagnosis: { code: 'port25-blocked' },
+    });
+    expect((await text(`${h.base}/metrics`)).body).toContain(
+      'mxprobe_diagnosis{code="port25-blocked"} 1',
+    );
+    release(allOpenReport());
+    await until(() => finished(h) === 2);
+    const after = (await text(`${h.base}/metrics`)).body;
+    expect(after).toContain('mxprobe_diagnosis{code="ok"} 1');
+    expect(after).toContain('mxprobe_port_status{port="25",status="open"} 1');
+  });
+
+  it('says 503 on /status until the first cycle has finished', async () => {
+    const h = await start((_cycle, signal) => never(signal));
+    await until(() => h.configs.length === 1);
+    const status = await text(`${h.base}/status`);
+    expect(status.status).toBe(503);
+    expect(JSON.parse(status.body)).toEqual({ error: 'no probe cycle has finished yet' });
+  });
+
+  it('drops the series of a host that left the MX set after the next cycle', async () => {
+    const both = report(
+      [
+        attempt({ port: 25, result: 'filtered' }),
+        attempt({ port: 25, result: 'filtered', host: 'mx2.example.test', address: '192.0.2.20' }),
+      ],
+      'egress-blocked',
+    );
+    const one = report([attempt({ port: 25, result: 'filtered' })], 'egress-blocked');
+    const h = await start((cycle) => Promise.resolve(cycle === 1 ? both : one), {
+      config: config({ listen: `127.0.0.1:${await freePort()}`, intervalMs: 30 }),
+    });
+    await until(() => finished(h) === 1);
+    expect((await text(`${h.base}/metrics`)).body).toContain('host="mx2.example.test"');
+    await until(() => finished(h) >= 2);
+    const body = (await text(`${h.base}/metrics`)).body;
+    expect(body).not.toContain('mx2.example.test');
+    expect(body).toContain('host="mx1.example.test"');
+  });
+
+  it('refuses to start on an address already in use, naming it', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const listen = `127.0.0.1:${(blocker.address() as AddressInfo).port}`;
+    const attempt = runDaemon({
+      config: config({ listen }),
+      reloadConfig: () => Promise.resolve(config()),
+      log: createLogger({ level: 'error', format: 'json', write: () => undefined }),
+      runPass: () => Promise.resolve(allOpenReport()),
+      signals: new EventEmitter(),
+    });
+    await expect(attempt).rejects.toThrow(
+      new ConfigError([`--listen ${listen}: cannot listen: the address is already in use`]),
+    );
+    blocker.close();
+  });
+});
+
+describe('daemon loop', () => {
+  it('never runs two cycles at once, even when a cycle outlasts the interval', async () => {
+    let active = 0;
+    let most = 0;
+    const h = await start(
+      async () => {
+        active += 1;
+        most = Math.max(most, active);
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        active -= 1;
+        return allOpenReport();
+      },
+      { config: config({ listen: `127.0.0.1:${await freePort()}`, intervalMs: 10 }) },
+    );
+    await until(() => finished(h) >= 4);
+    expect(most).toBe(1);
+  });
+
+  it('logs each change of a port status or diagnosis once, and one summary per cycle', async () => {
+    const sequence = [port25BlockedReport(), port25BlockedReport(), allOpenReport()];
+    const h = await start((cycle) => Promise.resolve(sequence[Math.min(cycle, 3) - 1]!), {
+      config: config({ listen: `127.0.0.1:${await freePort()}`, intervalMs: 20 }),
+    });
+    await until(() => finished(h) >= 3);
+    const events = h.logs.filter(
+      (l) => l.level === 'info' && l.cycle !== undefined && Number(l.cycle) <= 3,
+    );
+    expect(
+      events.map((l) => [l.cycle, l.msg, l.port ?? null, l.from ?? null, l.to ?? null]),
+    ).toEqual([
+      [1, 'port status changed', 25, null, 'filtered'],
+      [1, 'port status changed', 587, null, 'open'],
+      [1, 'diagnosis changed', null, null, 'port25-blocked'],
+      [1, 'probe cycle finished', null, null, null],
+      [2, 'probe cycle finished', null, null, null],
+      [3, 'port status changed', 25, 'filtered', 'open'],
+      [3, 'diagnosis changed', null, 'port25-blocked', 'ok'],
+      [3, 'probe cycle finished', null, null, null],
+    ]);
+    expect(events[3]).toMatchObject({
+      attempts: 3,
+      reachable: 1,
+      filtered: 2,
+      ports: { '25': 'filtered', '587': 'open' },
+      diagnosis: 'port25-blocked',
+    });
+  });
+
+  it('keeps serving the last good cycle when a cycle fails, and logs the fault', async () => {
+    const h = await start(
+      (cycle) =>
+        cycle === 1 ? Promise.resolve(port25BlockedReport()) : Promise.reject(new Error('boom')),
+      {
+        config: config({ listen: `127.0.0.1:${await freePort()}`, intervalMs: 20 }),
+      },
+    );
+    await until(() => h.logs.some((l) => l.msg === 'probe cycle failed'));
+    expect(h.logs.find((l) => l.msg === 'probe cycle failed')).toMatchObject({
+      level: 'error',
+      error: { message: 'boom' },
+    });
+    expect((await text(`${h.base}/metrics`)).body).toContain(
+      'mxprobe_diagnosis{code="port25-blocked"} 1',
+    );
+  });
+});
+
+describe('daemon signals', () => {
+  it('SIGHUP with a good config: the next cycle probes the new targets', async () => {
+    const listen = `127.0.0.1:${await freePort()}`;
+    const next = config({
+      listen,
+      targets: [{ kind: 'host', name: 'smtp.example.test', ports: [587] }],
+    });
+    const h = await start(() => Promise.resolve(allOpenReport()), {
+      config: config({ listen, intervalMs: 200 }),
+      reloadConfig: () => Promise.resolve({ ...next, intervalMs: 200 }),
+    });
+    await until(() => finished(h) === 1);
+    h.signals.emit('SIGHUP');
+    await until(() => h.configs.length === 2);
+    expect(h.configs[1]!.targets).toEqual(next.targets);
+    expect(h.logs.some((l) => l.msg === 'config reloaded')).toBe(true);
+  });
+
+  it('SIGHUP with a bad config: logs the problem and keeps the running config', async () => {
+    const initial = config({
+      listen: `127.0.0.1:${await freePort()}`,
+      intervalMs: 100,
+      targets: [{ kind: 'domain', name: 'example.test', ports: [25] }],
+    });
+    const h = await start(() => Promise.resolve(allOpenReport()), {
+      config: initial,
+      reloadConfig: () =>
+        Promise.reject(
+          new ConfigError(['/etc/mxprobe/config.yaml:3: interval: expected a duration such as 5m']),
+        ),
+    });
+    await until(() => finished(h) === 1);
+    h.signals.emit('SIGHUP');
+    await until(() => h.logs.some((l) => String(l.msg).startsWith('config reload failed')));
+    expect(h.logs.find((l) => l.level === 'error')).toMatchObject({
+      msg: 'config reload failed; the running config stays in force',
+      error: '/etc/mxprobe/config.yaml:3: interval: expected a duration such as 5m',
+    });
+    await until(() => h.configs.length === 2);
+    expect(h.configs[1]).toBe(initial);
+  });
+
+  it('SIGHUP with an interval below the floor is refused', async () => {
+    const initial = config({
+      listen: `127.0.0.1:${await freePort()}`,
+      intervalMs: 60_000,
+      minIntervalMs: 60_000,
+    });
+    const h = await start(() => Promise.resolve(allOpenReport()), {
+      config: initial,
+      reloadConfig: () => Promise.resolve({ ...initial, intervalMs: 1_000 }),
+    });
+    await until(() => finished(h) === 1);
+    h.signals.emit('SIGHUP');
+    await until(() => h.logs.some((l) => l.level === 'error'));
+    expect(h.logs.find((l) => l.level === 'error')).toMatchObject({
+      error: 'interval 1s is below the floor of 60s',
+    });
+    expect((await text(`${h.base}/metrics`)).body).toContain('mxprobe_cycle_interval_seconds 60');
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s aborts the cycle in flight, closes the server and resolves',
+    async (signal) => {
+      let aborted = false;
+      const h = await start(async (_cycle, abort) => {
+        try {
+          return await never(abort);
+        } finally {
+          aborted = abort.aborted;
+        }
+      });
+      await until(() => h.configs.length === 1);
+      const started = Date.now();
+      h.signals.emit(signal);
+      await h.done;
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(aborted).toBe(true);
+      await expect(fetch(`${h.base}/healthz`)).rejects.toThrow();
+      expect(h.logs.at(-1)).toMatchObject({ msg: 'mxprobe daemon stopped' });
+    },
+  );
+
+  it('SIGTERM leaves behind a cycle that ignores its abort, within the grace', async () => {
+    const h = await start(() => new Promise<Report>(() => undefined));
+    await until(() => h.configs.length === 1);
+    const started = Date.now();
+    h.signals.emit('SIGTERM');
+    await h.done;
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});
+
+describe('pure pieces', () => {
+  it.each([
+    [{ intervalMs: 300_000, minIntervalMs: 60_000 }, 0, 300_000],
+    [{ intervalMs: 300_000, minIntervalMs: 60_000 }, 0.5, 315_000],
+    [{ intervalMs: 300_000, minIntervalMs: 60_000 }, 0.999, 329_970],
+    [{ intervalMs: 1_000, minIntervalMs: 60_000 }, 0, 60_000],
+  ])(
+    'cycleDelayMs(%j, jitter %d) = %d: jitter only ever delays, the floor always holds',
+    (cfg, jitter, expected) => {
+      expect(cycleDelayMs(cfg, jitter)).toBe(expected);
+    },
+  );
+
+  it('describeChanges reports nothing when nothing changed', () => {
+    expect(describeChanges(port25BlockedReport(), port25BlockedReport())).toEqual([]);
+  });
+});
