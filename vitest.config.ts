@@ -16,6 +16,8 @@ export default defineConfig({
         test: {
           name: 'lab',
           include: ['test/lab/**/*.test.ts'],
+          // One lab for every file: up before the first, down after the last (and on Ctrl-C).
+          globalSetup: ['test/lab/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 120_000,

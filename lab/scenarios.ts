@@ -1,0 +1,178 @@
+// The egress policies the lab can impose, one named unit each. A scenario is pure data: the
+// nftables statements of the router's forward chain (the cloud platform's filter, outside the
+// VM), the statements of the VM's own output chain (a firewall inside the VM), and whether the
+// VM has an IPv6 route. rulesets() turns it into nftables scripts; lab.ts applies them.
+//
+// Switching scenario replaces both tables atomically (`nft -f`), so it costs milliseconds.
+
+import { findProvider, PARTIAL_PROVIDER } from './zone.js';
+
+export const SCENARIO_NAMES = [
+  'open',
+  'azure',
+  'reject25',
+  'icmp25',
+  'local-fw',
+  'all-blocked',
+  'dns-down',
+  'partial',
+  'v6-blocked',
+  'no-v6',
+  'lossy',
+] as const;
+
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+export interface Scenario {
+  name: ScenarioName;
+  /** One line for `--help`. */
+  summary: string;
+  /** What the network does, and what mxprobe should conclude from it. */
+  expect: string;
+  /** Statements in the router's forward chain (policy accept). */
+  router: string[];
+  /** Statements in the VM's own output chain (policy accept). */
+  vmOutput: string[];
+  /** Whether the VM keeps its IPv6 default route. */
+  vmIpv6Route: boolean;
+}
+
+/** The share of packets `lossy` drops, in percent, in each direction. */
+export const LOSS_PERCENT = 20;
+
+const partialMx = findProvider(PARTIAL_PROVIDER).mx;
+
+const SCENARIOS: Record<ScenarioName, Omit<Scenario, 'name'>> = {
+  open: {
+    summary: 'nothing is filtered: every lab host is reachable on 25, 587 and 465',
+    expect: 'every attempt reachable; diagnosis ok; exit 0',
+    router: [],
+    vmOutput: [],
+    vmIpv6Route: true,
+  },
+  azure: {
+    summary: 'outbound TCP 25 silently dropped (IPv4 and IPv6), as on an Azure VM; 587/465 open',
+    expect: 'port 25 filtered (timeout); 587/465 open; diagnosis port25-blocked; exit 1',
+    router: ['tcp dport 25 counter drop'],
+    vmOutput: [],
+    vmIpv6Route: true,
+  },
+  reject25: {
+    summary: 'outbound TCP 25 refused with a TCP reset by the platform',
+    expect: 'port 25 blocked (refused); diagnosis port25-blocked; exit 1',
+    router: ['tcp dport 25 counter reject with tcp reset'],
+    vmOutput: [],
+    vmIpv6Route: true,
+  },
+  icmp25: {
+    summary: 'outbound TCP 25 answered with ICMP administratively prohibited (IPv4 and IPv6)',
+    expect: 'port 25 blocked (unreachable); diagnosis port25-blocked; exit 1',
+    router: [
+      'meta nfproto ipv4 tcp dport 25 counter reject with icmp type admin-prohibited',
+      'meta nfproto ipv6 tcp dport 25 counter reject with icmpv6 type admin-prohibited',
+    ],
+    vmOutput: [],
+    vmIpv6Route: true,
+  },
+  'local-fw': {
+    summary:
+      "the VM's own firewall rejects outbound 25 (firewalld's default: ICMP admin-prohibited)",
+    // A DROP in the VM's own output chain only makes TCP retransmit its SYN (the connect times
+    // out, indistinguishable from a drop upstream); firewalld and most distribution firewalls
+    // REJECT, and a local reject reaches the socket at once as EHOSTUNREACH (v4) / EACCES (v6).
+    expect:
+      'port 25 blocked (unreachable: EHOSTUNREACH over IPv4, EACCES over IPv6); diagnosis port25-blocked; exit 1',
+    router: [],
+    vmOutput: ['tcp dport 25 counter reject with icmpx type admin-prohibited'],
+    vmIpv6Route: true,
+  },
+  'all-blocked': {
+    summary: 'outbound 25, 587 and 465 all silently dropped',
+    expect: 'every port filtered; diagnosis egress-blocked; exit 1',
+    router: ['tcp dport { 25, 587, 465 } counter drop'],
+    vmOutput: [],
+    vmIpv6Route: true,
+  },
+  'dns-down': {
+    summary: 'DNS (UDP and TCP 53) silently dropped: nothing resolves',
+    expect: 'no target resolves; diagnosis dns-failed; exit 3 within a few seconds',
+    router: ['meta l4proto { tcp, udp } th dport 53 counter drop'],
+    vmOutput: [],
+    vmIpv6Route: true,
+  },
+  partial: {
+    summary: `${PARTIAL_PROVIDER}'s MX hosts dropped on 25; every other destination open`,
+    expect: 'port 25 partial; diagnosis partial; exit 1',
+    router: [
+      `ip daddr { ${partialMx.map((h) => h.ipv4).join(', ')} } tcp dport 25 counter drop`,
+      `ip6 daddr { ${partialMx.map((h) => h.ipv6).join(', ')} } tcp dport 25 counter drop`,
+    ],
+    vmOutput: [],
+    vmIpv6Route: true,
+  },
+  'v6-blocked': {
+    summary: 'outbound 25 dropped for IPv6 only; IPv4 open',
+    expect:
+      'IPv6 attempts on 25 filtered, IPv4 reachable; port 25 partial; diagnosis partial; exit 1',
+    router: ['meta nfproto ipv6 tcp dport 25 counter drop'],
+    vmOutput: [],
+    vmIpv6Route: true,
+  },
+  'no-v6': {
+    summary: 'the VM has no IPv6 route at all (an IPv4-only VM); nothing is filtered',
+    expect:
+      'IPv6 attempts blocked (unreachable, ENETUNREACH), family 6 no-route, not a block; diagnosis ok; exit 0',
+    router: [],
+    vmOutput: [],
+    vmIpv6Route: false,
+  },
+  lossy: {
+    summary: `${LOSS_PERCENT}% random packet loss on everything, each direction (nftables numgen)`,
+    expect:
+      'every attempt still reachable (TCP and the probe retry); never a false filtered; diagnosis ok',
+    router: [`numgen random mod 100 < ${LOSS_PERCENT} counter drop`],
+    vmOutput: [],
+    vmIpv6Route: true,
+  },
+};
+
+export function isScenarioName(name: string): name is ScenarioName {
+  return (SCENARIO_NAMES as readonly string[]).includes(name);
+}
+
+export function scenario(name: ScenarioName): Scenario {
+  return { name, ...SCENARIOS[name] };
+}
+
+export const ROUTER_TABLE = 'mxlab';
+export const VM_TABLE = 'mxlab_vm';
+
+/**
+ * A script that replaces one table as a single transaction: declaring the table first makes
+ * `delete` succeed even on the first run, and nft applies the whole file or nothing.
+ */
+function replaceTable(
+  table: string,
+  chain: string,
+  hook: 'forward' | 'output',
+  statements: string[],
+): string {
+  return [
+    `table inet ${table}`,
+    `delete table inet ${table}`,
+    `table inet ${table} {`,
+    `  chain ${chain} {`,
+    `    type filter hook ${hook} priority filter; policy accept;`,
+    ...statements.map((s) => `    ${s}`),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+export function rulesets(s: Scenario): { router: string; vm: string } {
+  return {
+    router: replaceTable(ROUTER_TABLE, 'egress', 'forward', s.router),
+    vm: replaceTable(VM_TABLE, 'output', 'output', s.vmOutput),
+  };
+}

@@ -1,0 +1,259 @@
+// The lab's mail servers: one process inside the internet namespace that listens on 25, 587
+// and 465 of every lab host address. Well-behaved hosts are real SMTP servers (smtp-server:
+// STARTTLS on 25/587, implicit TLS on 465, mail accepted and thrown away); the misbehaving
+// ones are plain sockets that do exactly one wrong thing, as named in zone.ts.
+//
+// Run as `node dist/lab/servers.js CONFIG.json`; prints `ready` on stdout once every
+// listener is bound, and exits on SIGTERM/SIGINT.
+
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import { pathToFileURL } from 'node:url';
+import { SMTPServer } from 'smtp-server';
+import {
+  AZURE_COMPUTE,
+  AZURE_METADATA_PATH,
+  METADATA_ADDRESS,
+  METADATA_PORT,
+  SLOW_GREETING_MS,
+  type Behaviour,
+} from './zone.js';
+
+export const SMTP_PORTS = [25, 587, 465] as const;
+/** The credentials lab submission servers accept, for trying authenticated relaying by hand. */
+export const LAB_USER = 'lab';
+export const LAB_PASSWORD = 'lab';
+
+export interface Listener {
+  address: string;
+  port: number;
+  name: string;
+  behaviour: Behaviour;
+}
+
+export interface ServersConfig {
+  listeners: Listener[];
+  tls: { key: string; cert: string; expiredKey: string; expiredCert: string };
+}
+
+/** How long a socket that is left hanging on purpose stays open before the server gives up. */
+const HOLD_MS = 120_000;
+
+interface Closable {
+  close(callback?: () => void): unknown;
+}
+
+/** A well-behaved MTA on one address and port. */
+function smtpServer(listener: Listener, key: Buffer, cert: Buffer): SMTPServer {
+  const server = new SMTPServer({
+    name: listener.name,
+    banner: 'mxprobe lab MTA',
+    secure: listener.port === 465,
+    key,
+    cert,
+    logger: false,
+    // The internet namespace has no resolver of its own: a PTR lookup would only add delay.
+    disableReverseLookup: true,
+    authOptional: true,
+    // AUTH only where a real provider offers it: on submission, after TLS.
+    disabledCommands: listener.port === 25 ? ['AUTH'] : [],
+    size: 1024 * 1024,
+    onAuth(auth, _session, callback) {
+      if (auth.username === LAB_USER && auth.password === LAB_PASSWORD)
+        callback(null, { user: LAB_USER });
+      else callback(new Error('535 5.7.8 lab: bad credentials (use lab/lab)'));
+    },
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on('end', () => callback());
+    },
+  });
+  // A client resetting mid-session is routine here (the probes hang up early); never crash.
+  server.on('error', () => undefined);
+  return server;
+}
+
+/** A tiny SMTP tail for hand-made greetings: answers QUIT, refuses everything else. */
+function answerUntilQuit(socket: net.Socket, otherReply: string): void {
+  let buffered = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline).trim().toUpperCase();
+      buffered = buffered.slice(newline + 1);
+      if (line === 'QUIT') {
+        socket.end('221 2.0.0 bye\r\n');
+        return;
+      }
+      socket.write(`${otherReply}\r\n`);
+    }
+  });
+}
+
+/** What a misbehaving host does with a connection, once (for 465: maybe after TLS). */
+function misbehave(behaviour: Behaviour, socket: net.Socket, name: string): void {
+  socket.on('error', () => undefined);
+  socket.setTimeout(HOLD_MS, () => socket.destroy());
+  switch (behaviour) {
+    case 'greet-554':
+      socket.write(`554 5.3.2 ${name} no service here (lab)\r\n`);
+      answerUntilQuit(socket, '503 5.5.1 no service here');
+      return;
+    case 'never-greet':
+      // Hold the connection and say nothing.
+      return;
+    case 'garbage':
+      socket.write('HTTP/1.1 400 Bad Request\r\nServer: not-smtp\r\n\r\n\x00\xff\xfe garbage');
+      return;
+    case 'reset':
+      socket.resetAndDestroy();
+      return;
+    case 'slow-greet': {
+      const timer = setTimeout(() => {
+        socket.write(`220 ${name} ESMTP mxprobe lab (slow)\r\n`);
+        answerUntilQuit(socket, '502 5.5.1 lab: only QUIT here');
+      }, SLOW_GREETING_MS);
+      socket.on('close', () => clearTimeout(timer));
+      return;
+    }
+    case 'endless-line': {
+      // "220 " and then one line that never ends, as long as the client keeps reading.
+      const chunk = 'x'.repeat(16 * 1024);
+      const pump = (): void => {
+        while (!socket.destroyed && socket.write(chunk)) {
+          // keep writing until the kernel buffer is full
+        }
+      };
+      socket.write('220 ');
+      socket.on('drain', pump);
+      pump();
+      return;
+    }
+    case 'smtp':
+    case 'expired-cert':
+      throw new Error(`${behaviour} is served by smtp-server, not by misbehave()`);
+    default: {
+      const unknown: never = behaviour;
+      throw new Error(`unknown behaviour ${String(unknown)}`);
+    }
+  }
+}
+
+/**
+ * The raw server for a misbehaving host. On 465 the greeting misbehaviours come after a
+ * correct TLS handshake (the server is TLS, its SMTP is wrong); the wire-level ones (silence,
+ * garbage, reset, endless bytes) happen before any TLS, where a real broken box would fail.
+ */
+function misbehavingServer(listener: Listener, key: Buffer, cert: Buffer): net.Server {
+  const afterTls =
+    listener.port === 465 &&
+    (listener.behaviour === 'greet-554' || listener.behaviour === 'slow-greet');
+  if (afterTls) {
+    const server = tls.createServer({ key, cert }, (socket) =>
+      misbehave(listener.behaviour, socket, listener.name),
+    );
+    server.on('tlsClientError', () => undefined);
+    return server;
+  }
+  return net.createServer((socket) => misbehave(listener.behaviour, socket, listener.name));
+}
+
+/** What net.Server and SMTPServer have in common for binding. */
+type Bindable = NodeJS.EventEmitter & {
+  listen(port: number, host: string, callback: () => void): unknown;
+};
+
+function listen(server: Bindable, at: { address: string; port: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void =>
+      reject(new Error(`cannot listen on [${at.address}]:${at.port}: ${error.message}`));
+    server.once('error', onError);
+    server.listen(at.port, at.address, () => {
+      server.removeListener('error', onError);
+      server.on('error', () => undefined);
+      resolve();
+    });
+  });
+}
+
+/**
+ * The fake Azure instance-metadata service: answers GET /metadata/instance with the header
+ * `Metadata: true` as IMDS does (compute facts only); everything else is 404, which is what
+ * an AWS or GCP probe of this address gets.
+ */
+function metadataServer(): http.Server {
+  return http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://metadata');
+    if (
+      request.method === 'GET' &&
+      url.pathname === AZURE_METADATA_PATH &&
+      request.headers.metadata === 'true'
+    ) {
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(JSON.stringify({ compute: AZURE_COMPUTE, network: { interface: [] } }));
+      return;
+    }
+    response.writeHead(404, { 'content-type': 'text/plain' });
+    response.end('not found\n');
+  });
+}
+
+/** Binds every listener; resolves with a function that closes them all. */
+export async function startServers(config: ServersConfig): Promise<() => Promise<void>> {
+  const key = readFileSync(config.tls.key);
+  const cert = readFileSync(config.tls.cert);
+  const expiredKey = readFileSync(config.tls.expiredKey);
+  const expiredCert = readFileSync(config.tls.expiredCert);
+  const servers: Closable[] = [];
+  const metadata = metadataServer();
+  servers.push(metadata);
+  await listen(metadata, { address: METADATA_ADDRESS, port: METADATA_PORT });
+  await Promise.all(
+    config.listeners.map(async (listener) => {
+      const server =
+        listener.behaviour === 'smtp'
+          ? smtpServer(listener, key, cert)
+          : listener.behaviour === 'expired-cert'
+            ? smtpServer(listener, expiredKey, expiredCert)
+            : misbehavingServer(listener, key, cert);
+      servers.push(server);
+      await listen(server, listener);
+    }),
+  );
+  return () =>
+    Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(
+      () => undefined,
+    );
+}
+
+async function main(configPath: string): Promise<void> {
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as ServersConfig;
+  const close = await startServers(config);
+  const stop = (): void => {
+    // Connections held open on purpose would keep close() waiting; exit without them.
+    void close();
+    setTimeout(() => process.exit(0), 200).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.stdout.write(`ready ${config.listeners.length} listeners\n`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const configPath = process.argv[2];
+  if (configPath === undefined) {
+    process.stderr.write('usage: servers.js CONFIG.json\n');
+    process.exitCode = 2;
+  } else {
+    main(configPath).catch((error: unknown) => {
+      process.stderr.write(
+        `lab servers: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    });
+  }
+}

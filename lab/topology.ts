@@ -1,0 +1,326 @@
+// The lab's plumbing: three network namespaces joined by veth pairs, their addresses and
+// routes, and the cleanup that removes every trace of them.
+//
+//    mxl-vm                    mxl-router                    mxl-inet
+//   ┌──────────┐  veth   ┌──────────────────────┐  veth   ┌──────────────────────┐
+//   │ mxl-vm0  ├─────────┤ mxl-rt-vm  mxl-rt-inet├─────────┤ mxl-inet0            │
+//   │ 192.0.2.2│         │ 192.0.2.1  192.0.2.9 │         │ 192.0.2.10           │
+//   └──────────┘         │ nftables forward chain│         │ lo: every lab host,  │
+//    the cloud VM        │ = the egress policy   │         │ DNS, SMTP servers    │
+//                        └──────────────────────┘         └──────────────────────┘
+//
+// Nothing is connected to the host's own namespace: no lab packet can leave the machine.
+// Every step is synchronous so that teardown can run from an `exit` handler as well.
+
+import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { allHosts, DNS_SERVER_V4, DNS_SERVER_V6, METADATA_ADDRESS } from './zone.js';
+
+export const NS_VM = 'mxl-vm';
+export const NS_ROUTER = 'mxl-router';
+export const NS_INET = 'mxl-inet';
+export const NAMESPACES = [NS_VM, NS_ROUTER, NS_INET] as const;
+/** Every lab link and namespace name starts with this, so leftovers are easy to recognise. */
+export const PREFIX = 'mxl-';
+
+const LINK_VM = 'mxl-vm0';
+const LINK_ROUTER_VM = 'mxl-rt-vm';
+const LINK_ROUTER_INET = 'mxl-rt-inet';
+const LINK_INET = 'mxl-inet0';
+
+/** Link networks (documentation ranges: 192.0.2.0/24 and 2001:db8:0::/48). */
+export const VM_ADDRESS_V4 = '192.0.2.2';
+export const VM_ADDRESS_V6 = '2001:db8:0:1::2';
+const ROUTER_VM_SIDE_V4 = '192.0.2.1';
+const ROUTER_VM_SIDE_V6 = '2001:db8:0:1::1';
+const ROUTER_INET_SIDE_V4 = '192.0.2.9';
+const ROUTER_INET_SIDE_V6 = '2001:db8:0:2::1';
+const INET_V4 = '192.0.2.10';
+const INET_V6 = '2001:db8:0:2::2';
+/** What lives behind the internet namespace (see zone.ts for the hosts in them). */
+const INET_PREFIXES_V4 = ['198.51.100.0/24', '203.0.113.0/24'];
+const INET_PREFIX_V6 = '2001:db8:100::/40';
+
+/** `ip netns exec` bind-mounts /etc/netns/<ns>/resolv.conf over /etc/resolv.conf. */
+const NETNS_ETC = '/etc/netns';
+
+export class CommandError extends Error {
+  constructor(
+    readonly argv: readonly string[],
+    readonly stderr: string,
+    options: { cause: unknown },
+  ) {
+    super(`${argv.join(' ')} failed: ${stderr.trim() || String(options.cause)}`, options);
+    this.name = 'CommandError';
+  }
+}
+
+/** Runs one command and returns its stdout; a failure becomes a CommandError with stderr. */
+export function run(
+  argv: readonly string[],
+  options: { input?: string; timeoutMs?: number } = {},
+): string {
+  const [file, ...args] = argv;
+  if (file === undefined) throw new Error('run: empty argv');
+  const execOptions: ExecFileSyncOptions = {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 30_000,
+  };
+  if (options.input !== undefined) execOptions.input = options.input;
+  try {
+    return execFileSync(file, args, execOptions) as unknown as string;
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer | string }).stderr;
+    throw new CommandError(argv, stderr === undefined ? '' : String(stderr), { cause: error });
+  }
+}
+
+/** Like run, but a failure is expected and ignored (cleanup of things that may not exist). */
+function tryRun(argv: readonly string[], options: { input?: string } = {}): boolean {
+  try {
+    run(argv, options);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const inNs = (ns: string, argv: readonly string[]): string[] => [
+  'ip',
+  'netns',
+  'exec',
+  ns,
+  ...argv,
+];
+
+/** Feeds many `ip` commands to one process: hundreds of addresses in milliseconds. */
+function ipBatch(ns: string, commands: string[]): void {
+  run(['ip', '-n', ns, '-batch', '-'], { input: `${commands.join('\n')}\n` });
+}
+
+/**
+ * Sets kernel parameters inside a namespace. Writes /proc/sys directly (from a shell inside
+ * the namespace, where /proc/sys/net is that namespace's) rather than needing procps' sysctl.
+ */
+function sysctl(ns: string, settings: Record<string, string>): void {
+  const script = Object.entries(settings)
+    .map(([key, value]) => `echo ${value} > /proc/sys/${key.replaceAll('.', '/')}`)
+    .join(' && ');
+  run(inNs(ns, ['sh', '-c', script]));
+}
+
+/** Builds the namespaces, links, addresses and routes. Expects a clean slate (see removeAll). */
+export function createTopology(): void {
+  for (const ns of NAMESPACES) {
+    run(['ip', 'netns', 'add', ns]);
+    // Addresses must be usable at once: no IPv6 duplicate address detection in the lab.
+    sysctl(ns, {
+      'net.ipv6.conf.all.accept_dad': '0',
+      'net.ipv6.conf.default.accept_dad': '0',
+      'net.ipv6.conf.all.accept_ra': '0',
+      'net.ipv6.conf.default.accept_ra': '0',
+      // The kernel sends at most about one ICMP error per second per destination by default;
+      // with a dozen attempts at once, icmp25 and local-fw would answer some and silently drop
+      // the rest. The lab wants each scenario to mean one thing, so it answers every time.
+      'net.ipv4.icmp_ratelimit': '0',
+      'net.ipv6.icmp.ratelimit': '0',
+    });
+    run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+  }
+  sysctl(NS_ROUTER, { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' });
+
+  // Each veth end is born inside its namespace: no lab link ever appears in the host's namespace
+  // for longer than the kernel needs to move it.
+  run([
+    'ip',
+    'link',
+    'add',
+    LINK_VM,
+    'netns',
+    NS_VM,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    LINK_ROUTER_VM,
+    'netns',
+    NS_ROUTER,
+  ]);
+  run([
+    'ip',
+    'link',
+    'add',
+    LINK_INET,
+    'netns',
+    NS_INET,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    LINK_ROUTER_INET,
+    'netns',
+    NS_ROUTER,
+  ]);
+
+  ipBatch(NS_VM, [
+    `addr add ${VM_ADDRESS_V4}/29 dev ${LINK_VM}`,
+    `addr add ${VM_ADDRESS_V6}/64 dev ${LINK_VM} nodad`,
+    `link set ${LINK_VM} up`,
+    `route add default via ${ROUTER_VM_SIDE_V4}`,
+    `route add ::/0 via ${ROUTER_VM_SIDE_V6}`,
+  ]);
+  ipBatch(NS_ROUTER, [
+    `addr add ${ROUTER_VM_SIDE_V4}/29 dev ${LINK_ROUTER_VM}`,
+    `addr add ${ROUTER_VM_SIDE_V6}/64 dev ${LINK_ROUTER_VM} nodad`,
+    `addr add ${ROUTER_INET_SIDE_V4}/29 dev ${LINK_ROUTER_INET}`,
+    `addr add ${ROUTER_INET_SIDE_V6}/64 dev ${LINK_ROUTER_INET} nodad`,
+    `link set ${LINK_ROUTER_VM} up`,
+    `link set ${LINK_ROUTER_INET} up`,
+    ...INET_PREFIXES_V4.map((p) => `route add ${p} via ${INET_V4}`),
+    `route add ${INET_PREFIX_V6} via ${INET_V6}`,
+  ]);
+  // The internet namespace owns every lab host's addresses, on its loopback like anycast VIPs.
+  const hostAddresses = [
+    ...allHosts().flatMap((h) => [
+      `addr add ${h.ipv4}/32 dev lo`,
+      `addr add ${h.ipv6}/128 dev lo nodad`,
+    ]),
+    `addr add ${DNS_SERVER_V4}/32 dev lo`,
+    `addr add ${DNS_SERVER_V6}/128 dev lo nodad`,
+    `addr add ${METADATA_ADDRESS}/32 dev lo`,
+  ];
+  ipBatch(NS_INET, [
+    `addr add ${INET_V4}/29 dev ${LINK_INET}`,
+    `addr add ${INET_V6}/64 dev ${LINK_INET} nodad`,
+    `link set ${LINK_INET} up`,
+    ...hostAddresses,
+    `route add default via ${ROUTER_INET_SIDE_V4}`,
+    `route add ::/0 via ${ROUTER_INET_SIDE_V6}`,
+  ]);
+
+  // The VM resolves through the lab's DNS server, so mxprobe runs with its system resolver.
+  mkdirSync(`${NETNS_ETC}/${NS_VM}`, { recursive: true });
+  writeFileSync(
+    `${NETNS_ETC}/${NS_VM}/resolv.conf`,
+    `# mxprobe lab\nnameserver ${DNS_SERVER_V4}\noptions timeout:1 attempts:2\n`,
+  );
+}
+
+/** Gives the VM its IPv6 default route back, or takes it away (`no-v6`). */
+export function setVmIpv6Route(present: boolean): void {
+  if (present)
+    run(['ip', '-n', NS_VM, '-6', 'route', 'replace', 'default', 'via', ROUTER_VM_SIDE_V6]);
+  else tryRun(['ip', '-n', NS_VM, '-6', 'route', 'del', 'default']);
+}
+
+/** Namespaces that exist now, from `ip netns list` (lines like "mxl-vm (id: 3)"). */
+export function existingNamespaces(): string[] {
+  let out = '';
+  try {
+    out = run(['ip', 'netns', 'list']);
+  } catch {
+    return [];
+  }
+  return out
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name.startsWith(PREFIX));
+}
+
+/** Lab links that ended up in the host's namespace (only after a crash between add and move). */
+export function strayLinks(): string[] {
+  const out = run(['ip', '-o', 'link', 'show']);
+  return out
+    .split('\n')
+    .map((line) => /^\d+:\s+([^:@\s]+)/.exec(line)?.[1] ?? '')
+    .filter((name) => name.startsWith(PREFIX));
+}
+
+/** Process ids running inside a namespace: the lab's DNS and SMTP servers, shells, probes. */
+export function namespacePids(ns: string): number[] {
+  try {
+    return run(['ip', 'netns', 'pids', ns])
+      .split('\n')
+      .map((s) => Number.parseInt(s, 10))
+      .filter((n) => Number.isInteger(n) && n > 0);
+  } catch {
+    return [];
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+/** Stops the given processes: SIGTERM, then SIGKILL for any still there after graceMs. */
+export function stopProcesses(pids: number[], graceMs = 2_000): void {
+  const self = process.pid;
+  const targets = pids.filter((p) => p !== self);
+  for (const pid of targets) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + graceMs;
+  while (targets.some(alive) && Date.now() < deadline) sleepSync(20);
+  for (const pid of targets.filter(alive)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export interface Leftovers {
+  namespaces: string[];
+  links: string[];
+  pids: number[];
+  files: string[];
+}
+
+/** Everything of the lab that exists now; all empty means the machine is clean. */
+export function findLeftovers(stateDir: string): Leftovers {
+  const namespaces = existingNamespaces();
+  const files = [
+    stateDir,
+    `${NETNS_ETC}/${NS_VM}`,
+    `${NETNS_ETC}/${NS_ROUTER}`,
+    `${NETNS_ETC}/${NS_INET}`,
+  ].filter((f) => existsSync(f));
+  return {
+    namespaces,
+    links: strayLinks(),
+    pids: namespaces.flatMap(namespacePids),
+    files,
+  };
+}
+
+/**
+ * Removes every lab namespace, link, process and file, whoever left them: this run or an
+ * earlier one that crashed. Safe to call at any time and any number of times; never throws.
+ */
+export function removeAll(stateDir: string): Leftovers {
+  const found = findLeftovers(stateDir);
+  // Processes first: deleting a namespace does not stop what runs inside it.
+  stopProcesses(found.pids);
+  for (const ns of found.namespaces) tryRun(['ip', 'netns', 'delete', ns]);
+  for (const link of found.links) tryRun(['ip', 'link', 'delete', link]);
+  for (const file of found.files) rmSync(file, { recursive: true, force: true });
+  // Remove /etc/netns itself only when the lab was its only user.
+  if (existsSync(NETNS_ETC) && readdirSync(NETNS_ETC).length === 0)
+    rmSync(NETNS_ETC, { recursive: true, force: true });
+  return found;
+}

@@ -1,0 +1,185 @@
+// The lab's fake Internet as data: which names exist, which addresses they have, and how the
+// SMTP server on each address behaves. Everything else in the lab (addresses on the internet
+// namespace, dnsmasq's records, the SMTP listeners, the scenario rules that name addresses)
+// is derived from this one table, so adding a host here is all it takes.
+//
+// Only documentation ranges are used (RFC 5737: 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24;
+// RFC 3849: 2001:db8::/32) and only reserved names (RFC 2606/6761: .example, .test), so nothing
+// in the lab can ever mean a real machine.
+
+/** How the SMTP server on a host's addresses behaves (on all of 25, 587 and 465). */
+export type Behaviour =
+  /** A well-behaved MTA: greets 220, EHLO with STARTTLS on 25/587, implicit TLS on 465. */
+  | 'smtp'
+  /** Greets `554 no service` (the server itself says no). */
+  | 'greet-554'
+  /** Accepts the connection and never sends a byte. */
+  | 'never-greet'
+  /** Sends bytes that are not an SMTP reply (nor TLS on 465). */
+  | 'garbage'
+  /** Accepts, then resets the connection at once. */
+  | 'reset'
+  /** Greets correctly, but only after SLOW_GREETING_MS. */
+  | 'slow-greet'
+  /** Sends `220 ` and then an endless line without CRLF. */
+  | 'endless-line'
+  /** A normal MTA whose certificate (STARTTLS and 465) expired long ago. */
+  | 'expired-cert';
+
+/** How long `slow-greet` hosts wait before their 220; tests probe them with a shorter timeout. */
+export const SLOW_GREETING_MS = 4_000;
+
+export interface LabHost {
+  name: string;
+  ipv4: string;
+  ipv6: string;
+  behaviour: Behaviour;
+}
+
+export interface Provider {
+  /** The mail domain (MX records point at `mx`). */
+  domain: string;
+  mx: LabHost[];
+  /** The provider's submission host, documented on 587 (STARTTLS) and 465 (implicit TLS). */
+  submission: LabHost;
+  /** Publish RFC 6186 SRV records for submission (`_submission._tcp`, `_submissions._tcp`). */
+  srv: boolean;
+}
+
+/** Where the lab's DNS server listens (inside the internet namespace). */
+export const DNS_SERVER_V4 = '203.0.113.53';
+export const DNS_SERVER_V6 = '2001:db8:153::53';
+
+const host = (name: string, n: number, behaviour: Behaviour = 'smtp'): LabHost => ({
+  name,
+  ipv4: `198.51.100.${n}`,
+  ipv6: `2001:db8:100::${n}`,
+  behaviour,
+});
+
+const badHost = (name: string, n: number, behaviour: Behaviour): LabHost => ({
+  name,
+  ipv4: `203.0.113.${n}`,
+  ipv6: `2001:db8:101::${n}`,
+  behaviour,
+});
+
+/** Mailbox providers: two MX hosts each plus a submission host. */
+export const PROVIDERS: readonly Provider[] = [
+  {
+    domain: 'alpha.example',
+    mx: [host('mx1.alpha.example', 11), host('mx2.alpha.example', 12)],
+    submission: host('smtp.alpha.example', 13),
+    srv: false,
+  },
+  {
+    domain: 'bravo.example',
+    mx: [host('mx1.bravo.example', 21), host('mx2.bravo.example', 22)],
+    submission: host('smtp.bravo.example', 23),
+    srv: true,
+  },
+  {
+    domain: 'charlie.example',
+    mx: [host('mx1.charlie.example', 31), host('mx2.charlie.example', 32)],
+    submission: host('smtp.charlie.example', 33),
+    srv: false,
+  },
+];
+
+/** The provider whose MX hosts the `partial` scenario cuts off on port 25. */
+export const PARTIAL_PROVIDER = 'charlie.example';
+
+/** A domain with no MX record but an A/AAAA record: mail goes to the domain itself (implicit MX). */
+export const IMPLICIT_MX_DOMAIN = host('implicit.example', 41);
+
+/** A domain that publishes the null MX `0 .` (RFC 7505): it accepts no mail. */
+export const NULL_MX_DOMAIN = 'nullmx.example';
+
+/** Names that do not exist (NXDOMAIN). */
+export const MISSING_NAMES = ['nowhere.example', 'mx.nowhere.test'] as const;
+
+/** Hosts that misbehave on purpose, one per kind of misbehaviour. */
+export const MISBEHAVING: readonly LabHost[] = [
+  badHost('reject554.bad.test', 11, 'greet-554'),
+  badHost('silent.bad.test', 12, 'never-greet'),
+  badHost('garbage.bad.test', 13, 'garbage'),
+  badHost('reset.bad.test', 14, 'reset'),
+  badHost('slow.bad.test', 15, 'slow-greet'),
+  badHost('endless.bad.test', 16, 'endless-line'),
+  badHost('expired.bad.test', 17, 'expired-cert'),
+];
+
+/**
+ * A stand-in for a cloud's instance-metadata service, at a lab address (never the real
+ * link-local one): in the `azure` scenario mxprobe is pointed at it and learns it runs on
+ * Azure, so its advice names Azure as it would on a real VM there.
+ */
+export const METADATA_ADDRESS = '203.0.113.254';
+export const METADATA_PORT = 80;
+export const AZURE_METADATA_PATH = '/metadata/instance';
+/** What the fake Azure IMDS says about the lab VM (made-up identifiers, all zeros and labels). */
+export const AZURE_COMPUTE = {
+  azEnvironment: 'AzurePublicCloud',
+  location: 'westeurope',
+  name: 'mxlab-vm',
+  subscriptionId: '00000000-0000-0000-0000-000000000000',
+  vmId: '00000000-0000-0000-0000-0000000a2e1b',
+  vmSize: 'Standard_B1s',
+} as const;
+
+/** Every host that has addresses and an SMTP server. */
+export function allHosts(): LabHost[] {
+  return [...PROVIDERS.flatMap((p) => [...p.mx, p.submission]), IMPLICIT_MX_DOMAIN, ...MISBEHAVING];
+}
+
+export function findHost(name: string): LabHost {
+  const found = allHosts().find((h) => h.name === name);
+  if (!found) throw new Error(`no lab host named ${name}`);
+  return found;
+}
+
+export function findProvider(domain: string): Provider {
+  const found = PROVIDERS.find((p) => p.domain === domain);
+  if (!found) throw new Error(`no lab provider ${domain}`);
+  return found;
+}
+
+/** The zone's parent domains dnsmasq answers for with authority (NXDOMAIN for unknown names). */
+export const LAB_DOMAINS = ['example', 'test'] as const;
+
+/**
+ * dnsmasq's configuration for the zone. dnsmasq answers only from these records
+ * (`no-resolv`, `no-hosts`) and treats .example/.test as local, so an unknown name is NXDOMAIN
+ * and a known name without the asked type is NODATA, as an authoritative server would say.
+ */
+export function dnsmasqConfig(options: { pidFile: string; logQueries: boolean }): string {
+  const lines: string[] = [
+    '# Generated by the mxprobe lab (lab/zone.ts). Answers only for the fake zone.',
+    'no-resolv',
+    'no-hosts',
+    'no-poll',
+    'bind-interfaces',
+    `listen-address=${DNS_SERVER_V4}`,
+    `listen-address=${DNS_SERVER_V6}`,
+    'except-interface=nonexistent0',
+    `pid-file=${options.pidFile}`,
+    // Short TTLs, so nothing a person caches while poking around by hand outlives a lab.
+    'local-ttl=5',
+    ...LAB_DOMAINS.map((d) => `local=/${d}/`),
+  ];
+  if (options.logQueries) lines.push('log-queries', 'log-facility=-');
+  for (const h of allHosts()) lines.push(`host-record=${h.name},${h.ipv4},${h.ipv6}`);
+  for (const p of PROVIDERS) {
+    p.mx.forEach((mx, i) => lines.push(`mx-host=${p.domain},${mx.name},${(i + 1) * 10}`));
+    if (p.srv) {
+      lines.push(`srv-host=_submission._tcp.${p.domain},${p.submission.name},587,0,1`);
+      lines.push(`srv-host=_submissions._tcp.${p.domain},${p.submission.name},465,0,1`);
+    }
+  }
+  // dnsmasq cannot write an MX whose exchange is the root, so the null MX goes in as raw RDATA:
+  // preference 0 (00 00) followed by the root name (a single zero octet). RR type 15 = MX.
+  // (dnsmasq then answers NXDOMAIN, not NODATA, for A/AAAA of that name; a mail client never
+  // asks, because the null MX already says "no mail here".)
+  lines.push(`dns-rr=${NULL_MX_DOMAIN},15,000000`);
+  return `${lines.join('\n')}\n`;
+}

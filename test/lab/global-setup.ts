@@ -1,0 +1,62 @@
+// Brings the lab up once for every lab test file and removes it afterwards, on every way out:
+// the normal end, a failed test, an error in setup, Ctrl-C or SIGTERM. A lab that cannot
+// come up fails the run with the reason; it is never skipped.
+
+import { execFileSync } from 'node:child_process';
+import { Lab, labLeftovers, labOwner, REPO_ROOT } from '../../lab/lab.js';
+import { labPrerequisites } from '../../lab/preflight.js';
+
+export default async function setup(): Promise<() => void> {
+  const missing = labPrerequisites();
+  if (missing.length > 0)
+    throw new Error(`the lab cannot come up on this machine: ${missing.join('; ')}`);
+
+  // The lab tests drive the built CLI (dist/), as a user would: build it so it is never stale.
+  try {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  } catch (error) {
+    const out = (error as { stdout?: Buffer }).stdout?.toString() ?? '';
+    throw new Error(`npm run build failed, so the lab tests cannot run the CLI:\n${out}`, {
+      cause: error,
+    });
+  }
+
+  // Before any teardown is armed: a lab that another live process owns is not ours to remove.
+  const owner = labOwner();
+  if (owner !== undefined) {
+    throw new Error(
+      `a lab is already up (started by pid ${owner}); let it finish, or: npm run lab -- down`,
+    );
+  }
+
+  const lab = new Lab({ log: (line) => process.stderr.write(`lab: ${line}\n`) });
+  let down = false;
+  const teardown = (): void => {
+    if (down) return;
+    down = true;
+    const { durationMs } = lab.down();
+    process.stderr.write(`lab: down in ${durationMs} ms\n`);
+    const left = labLeftovers();
+    const what = [
+      ...left.namespaces,
+      ...left.links,
+      ...left.pids.map((p) => `pid ${p}`),
+      ...left.files,
+    ];
+    if (what.length > 0) throw new Error(`the lab left things behind: ${what.join(', ')}`);
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    teardown();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', teardown);
+
+  const { durationMs } = await lab.up();
+  process.stderr.write(`lab: up in ${durationMs} ms\n`);
+  // Test files that take the lab down and up again (cli.test.ts) make these processes exit;
+  // that is expected, so stop reporting it from here.
+  lab.log = () => undefined;
+  return teardown;
+}
