@@ -148,7 +148,7 @@ config error, 3 nothing could be probed (name resolution failed).`,
     )
     .option(
       '--connect-timeout <ms>',
-      'give up on a TCP connect after this long: a silent port is "filtered" (default 2500)',
+      'give up on a TCP connect after this long: a silent port is "filtered" (default 1500)',
       durationFlag('--connect-timeout'),
     )
     .option(

@@ -44,9 +44,9 @@ export function defaultConfig(): ProbeConfig {
     intervalMs: 5 * 60_000,
     minIntervalMs: MIN_INTERVAL_MS,
     listen: ':9725',
-    // 2.5 s: long enough for two SYN rounds on every staggered connect (see dial.ts), short
-    // enough that a silently dropped port reads as filtered in under 3 s.
-    connectTimeoutMs: 2_500,
+    // 1.5 s: two SYN rounds for each of six staggered sockets (see dial.ts), so loss does not
+    // read as filtered, and a silently dropped port is called within 1.5 s.
+    connectTimeoutMs: 1_500,
     greetingTimeoutMs: 10_000,
     dnsServers: [],
     family: 'any',

@@ -1,28 +1,38 @@
 // One attempt on the wire: connect to address:port, (on 465) shake hands in TLS, read the
 // greeting, then leave politely. Returns facts — never a verdict (classify.ts decides).
 //
-// Connect policy (why a lossy path does not read as "filtered", and a dropped port still does
-// within the connect timeout): Linux retransmits a lost SYN only after 1 s, then 3 s, 7 s. One
-// lost SYN or SYN-ACK (36% of tries at 20% loss each way) would cost a plain connect() most of
-// its budget. So we stagger several independent SYNs (every SYN_STAGGER_MS, each with its own
-// kernel retransmit 1 s later) and take the first definitive answer: a connection, a reset or
-// an ICMP error. Only when none of them hears anything before the connect timeout is the
-// attempt filtered. At the default 2.5 s that is 6 sockets × 2 SYN rounds: the chance that 20%
-// loss hides a listening port is about 0.36^12 ≈ 5e-6 per attempt. On a healthy path the
-// first SYN answers within one round trip and the others are never sent.
+// Why a lossy path does not read as "filtered", while a dropped port still does quickly:
+//
+// Connect. Linux retransmits a lost SYN only after 1 s, then 3 s, 7 s: one lost SYN or SYN-ACK
+// (36% of tries at 20% loss each way) would cost a plain connect() most of its budget. So we
+// stagger several independent SYNs (every SYN_STAGGER_MS, each with its own kernel retransmit
+// 1 s later) and take the first definitive answer: a connection, a reset or an ICMP error; the
+// other sockets are closed at once, before their handshakes complete, so the server sees no
+// extra connection. Only when none hears anything before the connect timeout is the attempt
+// filtered. At the default 1.5 s that is 6 sockets × 2 SYN rounds: the chance that 20% loss
+// hides a listening port is about 0.36^12 ≈ 5e-6 per attempt.
+//
+// Greeting. When our last handshake ACK is lost, we think we are connected but the server
+// still waits for it and greets only after its own SYN-ACK retransmits (1, 3, 7 s later). A
+// plain SMTP client must not speak first, so nothing of ours would repair that in time. If a
+// connection has heard nothing at all GREETING_BACKUP_AFTER_MS after connecting, we race a
+// fresh connection beside it; a backup can only prove that the server greets (220), never
+// block: a 421 "too many connections" to the backup does not count against the port.
 
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import type { DialOutcome } from './classify.js';
+import type { DialOutcome, TlsFailure } from './classify.js';
 import { tlsFailureOf } from './classify.js';
 import { ehloKeywords, firstLine, parseReply, type SmtpReply } from './smtp/reply-parser.js';
 import type { Family, TlsFacts } from './types.js';
 
-export const SYN_STAGGER_MS = 300;
+export const SYN_STAGGER_MS = 100;
 /** The kernel's first SYN retransmission comes 1 s after the SYN (TCP_TIMEOUT_INIT). */
 const SYN_RETRY_MS = 1_000;
 const MAX_PARALLEL_SYNS = 6;
+/** After connecting, silence this long (in ms) starts a backup connection (plain ports only). */
+export const GREETING_BACKUP_AFTER_MS = [1_000, 3_000] as const;
 /** After the verdict, how long the polite part (EHLO/STARTTLS/QUIT) may take at most. */
 const GOODBYE_TIMEOUT_MS = 3_000;
 const MAX_GREETING_CHARS = 512;
@@ -52,8 +62,10 @@ export interface DialFacts {
   /** Whether EHLO advertised STARTTLS; undefined when not inspected. */
   starttls: boolean | undefined;
   errorCode: string | undefined;
-  /** How many staggered SYN sockets were opened (1 on a healthy path). */
+  /** How many staggered SYN sockets the first connection took (1 on a healthy path). */
   connectTries: number;
+  /** How many connections were opened in all (more than 1 only after a silent one). */
+  connections: number;
 }
 
 export type Dial = (request: DialRequest) => Promise<DialFacts>;
@@ -61,7 +73,13 @@ export type Dial = (request: DialRequest) => Promise<DialFacts>;
 export const dialSmtp: Dial = async (request) => {
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
-  const base = { greeting: null, tls: null, starttls: undefined, errorCode: undefined };
+  const base = {
+    greeting: null,
+    tls: null,
+    starttls: undefined,
+    errorCode: undefined,
+    connections: 1,
+  };
 
   const connected = await connectStaggered(request);
   if (connected.kind === 'timeout') {
@@ -82,63 +100,177 @@ export const dialSmtp: Dial = async (request) => {
     };
   }
   const connectTries = connected.tries;
-  let socket: net.Socket | tls.TLSSocket = connected.socket;
-  const greetingDeadline = performance.now() + request.greetingTimeoutMs;
+  const race = await raceGreeting(connected.socket, request);
   try {
-    let tlsFacts: TlsFacts | null = null;
-    if (request.implicitTls) {
-      const secured = await startTls(socket, request, greetingDeadline - performance.now());
-      if (secured.kind === 'failed') {
+    const { winner, outcome } = race;
+    const durationMs = elapsed();
+    const connections = race.legs.length;
+    switch (outcome.kind) {
+      case 'greeting': {
+        const facts: DialFacts = {
+          ...base,
+          outcome: { kind: 'greeting', code: outcome.reply.code },
+          greeting: firstLine(outcome.reply).slice(0, MAX_GREETING_CHARS),
+          tls: winner.tls,
+          durationMs,
+          connectTries,
+          connections,
+        };
+        // The verdict stands; what follows is courtesy and TLS inspection, bounded apart.
+        if (winner.reader) {
+          const goodbye = await sayGoodbye(winner.reader, request, outcome.reply.code === 220);
+          if (goodbye.tls) facts.tls = goodbye.tls;
+          facts.starttls = goodbye.starttls;
+        }
+        return facts;
+      }
+      case 'tls-failed':
         return {
           ...base,
-          outcome: { kind: 'tls-failed', failure: secured.failure, code: secured.code },
-          errorCode: secured.code,
-          durationMs: elapsed(),
+          outcome: { kind: 'tls-failed', failure: outcome.failure, code: outcome.code },
+          errorCode: outcome.code,
+          durationMs,
           connectTries,
+          connections,
         };
+      case 'timeout':
+        return {
+          ...base,
+          tls: winner.tls,
+          outcome: { kind: 'greeting-timeout' },
+          durationMs,
+          connectTries,
+          connections,
+        };
+      case 'not-smtp':
+        return { ...base, tls: winner.tls, outcome, durationMs, connectTries, connections };
+      case 'closed':
+        return {
+          ...base,
+          tls: winner.tls,
+          outcome,
+          errorCode: outcome.code,
+          durationMs,
+          connectTries,
+          connections,
+        };
+      default: {
+        const never: never = outcome;
+        return never;
       }
-      socket = secured.socket;
-      tlsFacts = tlsFactsOf(secured.socket);
     }
-    const reader = new ReplyReader(socket);
-    const greeting = await reader.next(greetingDeadline - performance.now(), request.signal);
-    const durationMs = elapsed();
-    if (greeting.kind !== 'reply') {
-      reader.detach();
-      const outcome: DialOutcome =
-        greeting.kind === 'timeout'
-          ? { kind: 'greeting-timeout' }
-          : greeting.kind === 'not-smtp'
-            ? { kind: 'not-smtp' }
-            : { kind: 'closed', code: greeting.code };
-      return {
-        ...base,
-        tls: tlsFacts,
-        outcome,
-        durationMs,
-        errorCode: greeting.code,
-        connectTries,
-      };
-    }
-    const facts: DialFacts = {
-      ...base,
-      outcome: { kind: 'greeting', code: greeting.reply.code },
-      greeting: firstLine(greeting.reply).slice(0, MAX_GREETING_CHARS),
-      tls: tlsFacts,
-      durationMs,
-      connectTries,
-    };
-    // The verdict stands; what follows is courtesy and TLS inspection, bounded separately.
-    const goodbye = await sayGoodbye(reader, request, greeting.reply.code === 220);
-    if (goodbye.tls) facts.tls = goodbye.tls;
-    facts.starttls = goodbye.starttls;
-    if (goodbye.socket) socket = goodbye.socket;
-    return facts;
   } finally {
-    socket.destroy();
-    connected.socket.destroy();
+    for (const leg of race.legs) {
+      leg.reader?.detach();
+      leg.socket.destroy();
+      leg.raw.destroy();
+    }
   }
 };
+
+/** What one connection saw after connecting, up to its greeting (or failure). */
+type LegOutcome =
+  | { kind: 'greeting'; reply: SmtpReply }
+  | { kind: 'tls-failed'; failure: TlsFailure; code: string | undefined }
+  | { kind: 'not-smtp' }
+  | { kind: 'closed'; code: string | undefined }
+  | { kind: 'timeout' };
+
+/** One connection racing for the greeting. */
+interface Leg {
+  raw: net.Socket;
+  socket: net.Socket | tls.TLSSocket;
+  reader: ReplyReader | undefined;
+  tls: TlsFacts | null;
+}
+
+interface Race {
+  winner: Leg;
+  outcome: LegOutcome;
+  /** Every connection opened, to be closed by the caller. */
+  legs: Leg[];
+}
+
+/**
+ * Reads the greeting on the connected socket; on a plain port that stays silent, races backup
+ * connections beside it (see the top of this file). The original connection's outcome always
+ * counts; a backup's only when it is a 220 greeting.
+ */
+function raceGreeting(first: net.Socket, request: DialRequest): Promise<Race> {
+  const connectedAt = performance.now();
+  const deadline = connectedAt + request.greetingTimeoutMs;
+  const legs: Leg[] = [];
+  return new Promise<Race>((resolve, reject) => {
+    const timers: NodeJS.Timeout[] = [];
+    let done = false;
+    const finish = (winner: Leg, outcome: LegOutcome): void => {
+      if (done) return;
+      done = true;
+      for (const timer of timers) clearTimeout(timer);
+      resolve({ winner, outcome, legs });
+    };
+    const fail = (error: unknown): void => {
+      if (done) return;
+      done = true;
+      for (const timer of timers) clearTimeout(timer);
+      for (const leg of legs) leg.raw.destroy();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    const original = startLeg(first, request, deadline, legs);
+    original.then(({ leg, outcome }) => finish(leg, outcome), fail);
+
+    const openBackup = async (): Promise<void> => {
+      const remaining = deadline - performance.now();
+      const connectTimeoutMs = Math.min(request.connectTimeoutMs, remaining);
+      const backup = await connectStaggered({ ...request, connectTimeoutMs });
+      if (backup.kind !== 'connected') return;
+      if (done) {
+        backup.socket.destroy();
+        return;
+      }
+      const { leg, outcome } = await startLeg(backup.socket, request, deadline, legs);
+      if (outcome.kind === 'greeting' && outcome.reply.code === 220) finish(leg, outcome);
+    };
+    if (request.implicitTls) return; // the ClientHello carries our ACK: no lost-ACK stall
+    for (const after of GREETING_BACKUP_AFTER_MS) {
+      if (connectedAt + after >= deadline) continue;
+      const timer = setTimeout(() => {
+        if (done || legs[0]?.reader?.heardAnything) return;
+        openBackup().catch(() => undefined); // a backup that fails proves nothing
+      }, after);
+      timers.push(timer);
+    }
+  });
+}
+
+/** Runs one connection up to its greeting: TLS first on 465, then one SMTP reply. */
+async function startLeg(
+  raw: net.Socket,
+  request: DialRequest,
+  deadline: number,
+  legs: Leg[],
+): Promise<{ leg: Leg; outcome: LegOutcome }> {
+  const leg: Leg = { raw, socket: raw, reader: undefined, tls: null };
+  legs.push(leg);
+  if (request.implicitTls) {
+    const secured = await startTls(raw, request, deadline - performance.now());
+    if (secured.kind === 'failed') {
+      return {
+        leg,
+        outcome:
+          secured.failure === 'timeout'
+            ? { kind: 'timeout' }
+            : { kind: 'tls-failed', failure: secured.failure, code: secured.code },
+      };
+    }
+    leg.socket = secured.socket;
+    leg.tls = tlsFactsOf(secured.socket);
+  }
+  leg.reader = new ReplyReader(leg.socket);
+  const reply = await leg.reader.next(deadline - performance.now(), request.signal);
+  if (reply.kind === 'reply') return { leg, outcome: { kind: 'greeting', reply: reply.reply } };
+  return { leg, outcome: reply };
+}
 
 type Connected =
   | { kind: 'connected'; socket: net.Socket; tries: number }
@@ -297,6 +429,11 @@ class ReplyReader {
     socket.on('end', this.onEnd);
     socket.on('close', this.onEnd);
     socket.on('error', this.onError);
+  }
+
+  /** Whether the peer sent anything, or closed: the handshake has certainly completed. */
+  get heardAnything(): boolean {
+    return this.buffer.length > 0 || this.ended !== undefined;
   }
 
   detach(): void {

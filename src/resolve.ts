@@ -2,16 +2,17 @@
 // RFC 7505 null MX), or a host's own A/AAAA. DNS failures are data, reported per target.
 //
 // Budget: Node's resolver defaults can wait tens of seconds on a dead server. Each target gets
-// its own c-ares channel with a short per-try timeout and an overall deadline after which its
-// queries are cancelled, so an unreachable DNS server ends the pass in about 4 s.
+// its own c-ares channel with a short first try (c-ares doubles it on each retry: 0.5, 1, 2 s,
+// so four tries fit) and an overall deadline after which its queries are cancelled: an
+// unreachable DNS server ends the pass in about 4 s, and a lost UDP packet costs 0.5 s.
 
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Family, FamilyChoice, ResolutionStatus, TargetSpec } from './types.js';
 
-export const DNS_TRY_TIMEOUT_MS = 1_000;
-export const DNS_TRIES = 2;
+export const DNS_TRY_TIMEOUT_MS = 500;
+export const DNS_TRIES = 4;
 export const DNS_BUDGET_MS = 4_000;
 
 export interface Endpoint {

@@ -196,7 +196,7 @@ describe('check-config, --help, --version', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/interval: 2m/);
     expect(run.stdout).toMatch(/domain: mail\.example/);
-    expect(run.stdout).toMatch(/connectTimeout: 2500ms/);
+    expect(run.stdout).toMatch(/connectTimeout: 1500ms/);
   });
 
   it('--help teaches the commands and the verdicts', async () => {

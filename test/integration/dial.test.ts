@@ -204,6 +204,45 @@ describe('dialSmtp + classifyAttempt on loopback', () => {
     expect(plain.some((l) => /^(MAIL|RCPT)/i.test(l))).toBe(false);
   });
 
+  it('a connection that stays silent gets a backup; the backup greeting proves reachability', async () => {
+    // What a lost final ACK looks like from here: connected, but the server never greets us.
+    let accepted = 0;
+    const s = await serve(
+      scriptedServer((c) => {
+        accepted += 1;
+        if (accepted > 1) c.write('220 second.test ESMTP\r\n');
+      }),
+    );
+    const a = await attempt(s.port, { greetingTimeoutMs: 5_000 });
+    expect(a).toMatchObject({ result: 'reachable', reason: 'greeting', connections: 2 });
+    expect(a.greeting).toBe('220 second.test ESMTP');
+    expect(a.durationMs).toBeGreaterThanOrEqual(1_000);
+    expect(a.durationMs).toBeLessThan(2_000);
+  });
+
+  it('a backup can only prove reachability: its 421 does not block a slow greeter', async () => {
+    let accepted = 0;
+    const s = await serve(
+      scriptedServer((c) => {
+        accepted += 1;
+        if (accepted === 1) setTimeout(() => c.write('220 slow.test ESMTP\r\n'), 1_500);
+        else c.write('421 too many connections from your address\r\n');
+      }),
+    );
+    const a = await attempt(s.port, { greetingTimeoutMs: 5_000 });
+    expect(a).toMatchObject({
+      result: 'reachable',
+      greeting: '220 slow.test ESMTP',
+      connections: 2,
+    });
+  });
+
+  it('a server that talks does not get a second connection', async () => {
+    const s = await serve(scriptedServer((c) => c.write('220-hello, wait for it\r\n')));
+    const a = await attempt(s.port, { greetingTimeoutMs: 1_500 });
+    expect(a).toMatchObject({ result: 'filtered', reason: 'no-greeting', connections: 1 });
+  });
+
   it('aborting stops an attempt at once', async () => {
     const s = await serve(scriptedServer(() => undefined));
     const controller = new AbortController();

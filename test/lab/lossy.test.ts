@@ -33,7 +33,7 @@ describe(`scenario lossy (${LOSS_PERCENT}% loss), ${RUNS} runs`, () => {
       exits,
     };
     process.stderr.write(`lossy tally: ${JSON.stringify(tally)}\n`);
-  });
+  }, RUNS * 30_000);
 
   it('never reports a working path as filtered', () => {
     const attempts = reports.flatMap((r) => r.attempts);

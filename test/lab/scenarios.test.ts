@@ -60,7 +60,7 @@ const CASES: Case[] = [
     // The lab plays Azure's metadata service in this scenario: the advice must name Azure.
     cloud: 'azure',
     advice: /Azure/,
-    // A silently dropped port is recognised within the connect timeout (2.5 s), not minutes.
+    // A silently dropped port is recognised within the connect timeout (1.5 s), not minutes.
     maxMs: 8_000,
   },
   {

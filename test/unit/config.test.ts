@@ -66,7 +66,7 @@ relays:
   it('defaults ports to 25, 587, 465 and keeps the defaults of unset keys', () => {
     const config = parseConfig('targets:\n  - host: 127.0.0.1\n', 'min.yaml');
     expect(config.targets).toEqual([{ kind: 'host', name: '127.0.0.1', ports: [25, 587, 465] }]);
-    expect(config.connectTimeoutMs).toBe(2_500);
+    expect(config.connectTimeoutMs).toBe(1_500);
     expect(config.intervalMs).toBe(300_000);
   });
 });

@@ -42,6 +42,7 @@ describe('runScheduled', () => {
 
 describe('synOffsets: staggered SYNs all get a retransmit before the connect timeout', () => {
   it.each([
+    [1500, [0, 100, 200, 300, 400, 500]],
     [2500, [0, 300, 600, 900, 1200, 1500]],
     [5000, [0, 800, 1600, 2400, 3200, 4000]],
     [800, [0]],
