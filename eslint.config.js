@@ -21,7 +21,10 @@ export default tseslint.config(
     // Plain Node scripts outside the TypeScript project: linted without type information.
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', URL: 'readonly' },
+    },
   },
   {
     files: ['test/**/*.ts'],

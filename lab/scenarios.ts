@@ -5,7 +5,7 @@
 //
 // Switching scenario replaces both tables atomically (`nft -f`), so it costs milliseconds.
 
-import { findProvider, PARTIAL_PROVIDER } from './zone.js';
+import { findProvider, INTERCEPTOR, PARTIAL_PROVIDER } from './zone.js';
 
 export const SCENARIO_NAMES = [
   'open',
@@ -19,6 +19,7 @@ export const SCENARIO_NAMES = [
   'v6-blocked',
   'no-v6',
   'lossy',
+  'intercept25',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -31,6 +32,8 @@ export interface Scenario {
   expect: string;
   /** Statements in the router's forward chain (policy accept). */
   router: string[];
+  /** Statements in the router's destination-NAT chain (prerouting), if the scenario has one. */
+  routerDnat?: string[];
   /** Statements in the VM's own output chain (policy accept). */
   vmOutput: string[];
   /** Whether the VM keeps its IPv6 default route. */
@@ -134,6 +137,18 @@ const SCENARIOS: Record<ScenarioName, Omit<Scenario, 'name'>> = {
     vmOutput: [],
     vmIpv6Route: true,
   },
+  intercept25: {
+    summary: `every outbound port-25 connection redirected to one SMTP server (${INTERCEPTOR.name})`,
+    expect:
+      'every attempt reachable, but all port-25 greetings name one host; hint smtp-interception; diagnosis ok; exit 0',
+    router: [],
+    routerDnat: [
+      `meta nfproto ipv4 tcp dport 25 counter dnat ip to ${INTERCEPTOR.ipv4}`,
+      `meta nfproto ipv6 tcp dport 25 counter dnat ip6 to ${INTERCEPTOR.ipv6}`,
+    ],
+    vmOutput: [],
+    vmIpv6Route: true,
+  },
 };
 
 export function isScenarioName(name: string): name is ScenarioName {
@@ -147,32 +162,64 @@ export function scenario(name: ScenarioName): Scenario {
 export const ROUTER_TABLE = 'mxlab';
 export const VM_TABLE = 'mxlab_vm';
 
+/** One base chain: its hook and priority, and its statements. */
+interface ChainSpec {
+  name: string;
+  type: 'filter' | 'nat';
+  hook: 'forward' | 'output' | 'prerouting';
+  priority: 'filter' | 'dstnat';
+  statements: string[];
+}
+
 /**
  * A script that replaces one table as a single transaction: declaring the table first makes
  * `delete` succeed even on the first run, and nft applies the whole file or nothing.
  */
-function replaceTable(
-  table: string,
-  chain: string,
-  hook: 'forward' | 'output',
-  statements: string[],
-): string {
+function replaceTable(table: string, chains: ChainSpec[]): string {
   return [
     `table inet ${table}`,
     `delete table inet ${table}`,
     `table inet ${table} {`,
-    `  chain ${chain} {`,
-    `    type filter hook ${hook} priority filter; policy accept;`,
-    ...statements.map((s) => `    ${s}`),
-    '  }',
+    ...chains.flatMap((c) => [
+      `  chain ${c.name} {`,
+      `    type ${c.type} hook ${c.hook} priority ${c.priority}; policy accept;`,
+      ...c.statements.map((s) => `    ${s}`),
+      '  }',
+    ]),
     '}',
     '',
   ].join('\n');
 }
 
 export function rulesets(s: Scenario): { router: string; vm: string } {
+  const egress: ChainSpec = {
+    name: 'egress',
+    type: 'filter',
+    hook: 'forward',
+    priority: 'filter',
+    statements: s.router,
+  };
+  const dnat: ChainSpec[] = s.routerDnat
+    ? [
+        {
+          name: 'intercept',
+          type: 'nat',
+          hook: 'prerouting',
+          priority: 'dstnat',
+          statements: s.routerDnat,
+        },
+      ]
+    : [];
   return {
-    router: replaceTable(ROUTER_TABLE, 'egress', 'forward', s.router),
-    vm: replaceTable(VM_TABLE, 'output', 'output', s.vmOutput),
+    router: replaceTable(ROUTER_TABLE, [egress, ...dnat]),
+    vm: replaceTable(VM_TABLE, [
+      {
+        name: 'output',
+        type: 'filter',
+        hook: 'output',
+        priority: 'filter',
+        statements: s.vmOutput,
+      },
+    ]),
   };
 }

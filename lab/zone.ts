@@ -110,6 +110,12 @@ export const MISBEHAVING: readonly LabHost[] = [
 ];
 
 /**
+ * An SMTP server on the path that answers port 25 for everyone: in the `intercept25` scenario
+ * the router redirects every port-25 connection here, as a transparent SMTP proxy would.
+ */
+export const INTERCEPTOR: LabHost = badHost('intercept.isp.test', 25, 'smtp');
+
+/**
  * A stand-in for a cloud's instance-metadata service, at a lab address (never the real
  * link-local one): in the `azure` scenario mxprobe is pointed at it and learns it runs on
  * Azure, so its advice names Azure as it would on a real VM there.
@@ -129,7 +135,12 @@ export const AZURE_COMPUTE = {
 
 /** Every host that has addresses and an SMTP server. */
 export function allHosts(): LabHost[] {
-  return [...PROVIDERS.flatMap((p) => [...p.mx, p.submission]), IMPLICIT_MX_DOMAIN, ...MISBEHAVING];
+  return [
+    ...PROVIDERS.flatMap((p) => [...p.mx, p.submission]),
+    IMPLICIT_MX_DOMAIN,
+    ...MISBEHAVING,
+    INTERCEPTOR,
+  ];
 }
 
 export function findHost(name: string): LabHost {

@@ -4,7 +4,7 @@
 // diagnosis, the exit status, a readable table and valid JSON.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PARTIAL_PROVIDER } from '../../lab/zone.js';
+import { INTERCEPTOR, PARTIAL_PROVIDER } from '../../lab/zone.js';
 import type { ScenarioName } from '../../lab/scenarios.js';
 import type { Attempt, DiagnosisCode, PortStatus, Report } from '../../src/types.js';
 import {
@@ -200,5 +200,34 @@ describe('scenario dns-down', () => {
     const human = await probeHuman(LAB_PROBE_SET);
     expect(human.code).toBe(3);
     expect(human.stdout + human.stderr).toContain('dns-failed');
+  });
+});
+
+describe('scenario intercept25', () => {
+  let json: JsonRun;
+
+  beforeAll(async () => {
+    applyScenario('intercept25');
+    json = await probeJson(LAB_PROBE_SET);
+  });
+
+  it('every attempt gets through, yet every port-25 greeting comes from one host', () => {
+    expect(json.code).toBe(0);
+    expectAttempts(json.report, () => REACHABLE);
+    const greeters = new Set(
+      json.report.attempts.filter((a) => a.port === 25).map((a) => a.greeting?.split(' ')[1]),
+    );
+    expect([...greeters]).toEqual([INTERCEPTOR.name]);
+  });
+
+  it('says something on the path answers in the providers’ place', async () => {
+    expect(json.report.diagnosis.code).toBe('ok');
+    expect(json.report.diagnosis.hints).toEqual(['smtp-interception']);
+    expect(json.report.diagnosis.advice.join('\n')).toContain(INTERCEPTOR.name);
+    const human = await probeHuman(LAB_PROBE_SET);
+    expect(human.stdout).toMatch(/hints: smtp-interception/);
+    expect(human.stdout).toMatch(
+      /proxy\s+or\s+firewall\s+on\s+the\s+path\s+answers\s+in\s+their\s+place/,
+    );
   });
 });
