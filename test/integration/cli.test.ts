@@ -34,19 +34,24 @@ afterAll(async () => {
   silentDns.close();
 });
 
+/** `mxprobe probe --once --json --host 127.0.0.1 --ports PORTS`, its report parsed. */
+async function probeLoopback(ports: number[]): Promise<{ code: number | null; report: Report }> {
+  const run = await mxprobe([
+    'probe',
+    '--once',
+    '--json',
+    '--host',
+    '127.0.0.1',
+    '--ports',
+    ports.join(','),
+  ]);
+  return { code: run.code, report: JSON.parse(run.stdout) as Report };
+}
+
 describe('probe --once --json on loopback', () => {
   it('every port reachable: diagnosis ok, exit 0, exactly the contract document on stdout', async () => {
-    const run = await mxprobe([
-      'probe',
-      '--once',
-      '--json',
-      '--host',
-      '127.0.0.1',
-      '--ports',
-      String(smtp.port),
-    ]);
-    expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as Report;
+    const { code, report } = await probeLoopback([smtp.port]);
+    expect(code).toBe(0);
     expect(Object.keys(report)).toEqual([
       'schemaVersion',
       'startedAt',
@@ -89,17 +94,8 @@ describe('probe --once --json on loopback', () => {
   });
 
   it('a refused and a rejecting port: blocked/refused and blocked/rejected, exit 1', async () => {
-    const run = await mxprobe([
-      'probe',
-      '--once',
-      '--json',
-      '--host',
-      '127.0.0.1',
-      '--ports',
-      `${smtp.port},${closed},${rejecting.port}`,
-    ]);
-    expect(run.code).toBe(1);
-    const report = JSON.parse(run.stdout) as Report;
+    const { code, report } = await probeLoopback([smtp.port, closed, rejecting.port]);
+    expect(code).toBe(1);
     const byPort = Object.fromEntries(
       report.attempts.map((a) => [a.port, `${a.result}/${a.reason}`]),
     );
