@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: the fast tests (pure units and loopback integration) run in parallel;
-// the namespace lab needs root and one lab at a time, so its files run one after another.
+// Three projects: the fast tests (pure units and loopback integration) run in parallel; the
+// root project needs root or system packages; the namespace lab needs root and one lab at a
+// time, so its files run one after another.
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +11,14 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
           testTimeout: 30_000,
+        },
+      },
+      {
+        // Loopback tests that need root (ports below 1024) or Debian packages (prometheus).
+        test: {
+          name: 'root',
+          include: ['test/root/**/*.test.ts'],
+          testTimeout: 60_000,
         },
       },
       {

@@ -1,6 +1,6 @@
 // Issue "beyond the port", end to end on loopback: port 25 refused while 587 greets, an
 // authenticated relay verified with nodemailer, and a fake Azure metadata service — what the
-// person at the VM reads. Binding 587 needs root, as in CI.
+// person at the VM reads. Binding 587 needs root: test/root runs as root only (as in CI).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,7 @@ import { mxprobe } from '../helpers/run-mxprobe.js';
 
 const VM_SIDE = '127.0.0.5';
 const PASSWORD = 'correct horse battery staple';
-const isRoot = process.getuid?.() === 0;
-
-describe.runIf(isRoot)('port 25 blocked, relay proven, Azure named', () => {
+describe('port 25 blocked, relay proven, Azure named', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mxprobe-remedy-'));
   const caFile = join(dir, 'ca.pem');
   let submission: Loopback;
