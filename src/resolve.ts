@@ -81,6 +81,8 @@ async function resolveDomain(
   family: FamilyChoice,
   dns: DnsClient,
 ): Promise<Omit<Resolution, 'durationMs'>> {
+  // RFC 6761 §6.3: localhost names never go to DNS; as a mail domain it is its own implicit MX.
+  if (isLocalhostName(domain)) return loopbackOf(domain, family);
   const mx = await lookup(() => dns.mx(domain));
   if (!mx.ok && mx.status !== 'nodata') return failed(mx.status);
   if (mx.ok && mx.value.length > 0) {
@@ -102,6 +104,7 @@ async function resolveHost(
   family: FamilyChoice,
   dns: DnsClient,
 ): Promise<Omit<Resolution, 'durationMs'>> {
+  if (isLocalhostName(host)) return loopbackOf(host, family);
   const literal = isIP(host);
   if (literal === 4 || literal === 6) {
     const wanted = family === 'any' || family === literal;
@@ -124,6 +127,21 @@ async function resolveHost(
     l === undefined ? [] : [l.ok ? 'nodata' : l.status],
   );
   return failed(worstStatus(statuses));
+}
+
+/** "localhost" and names under it (RFC 6761 §6.3). Pure. */
+export function isLocalhostName(name: string): boolean {
+  const lower = name.toLowerCase().replace(/\.$/, '');
+  return lower === 'localhost' || lower.endsWith('.localhost');
+}
+
+/** A localhost name resolves to the loopback addresses of the families asked for. */
+function loopbackOf(host: string, family: FamilyChoice): Omit<Resolution, 'durationMs'> {
+  const endpoints: Endpoint[] = [
+    ...(family === 6 ? [] : [{ host, address: '127.0.0.1', family: 4 as const }]),
+    ...(family === 4 ? [] : [{ host, address: '::1', family: 6 as const }]),
+  ];
+  return { status: 'ok', hosts: [host], endpoints };
 }
 
 /** MX exchanges by preference, then name; the root ("0 .") is dropped. Pure. */

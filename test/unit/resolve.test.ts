@@ -147,6 +147,25 @@ describe('resolveTarget: hosts and families', () => {
     expect(r).toMatchObject({ status: 'ok', endpoints: [{ address: '127.0.0.1', family: 4 }] });
   });
 
+  it('localhost never goes to DNS (RFC 6761): loopback of the families asked for', async () => {
+    const r = await resolveTarget(
+      { kind: 'host', name: 'localhost', ports: [25] },
+      'any',
+      fakeDns({}),
+    );
+    expect(r.endpoints.map((e) => e.address)).toEqual(['127.0.0.1', '::1']);
+    const d = await resolveTarget(
+      { kind: 'domain', name: 'mail.localhost', ports: [25] },
+      4,
+      fakeDns({}),
+    );
+    expect(d).toMatchObject({
+      status: 'ok',
+      hosts: ['mail.localhost'],
+      endpoints: [{ address: '127.0.0.1' }],
+    });
+  });
+
   it('a host that does not exist is nxdomain', async () => {
     expect(
       (await resolveTarget({ kind: 'host', name: 'nope.example', ports: [25] }, 'any', fakeDns({})))
