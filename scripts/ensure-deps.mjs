@@ -11,6 +11,7 @@ export const APT_PACKAGES = {
   'dnsmasq-base': 'dnsmasq',
   openssl: 'openssl',
   prometheus: 'prometheus',
+  'prometheus-blackbox-exporter': 'prometheus-blackbox-exporter',
   nmap: 'nmap',
   swaks: 'swaks',
   'netcat-openbsd': 'nc',
@@ -59,12 +60,14 @@ export function ensureAptPackages() {
     spawnSync('apt-get', ['update', '-q'], { stdio: ['ignore', 'inherit', 'inherit'], env });
     install();
   }
-  // The Debian prometheus package starts a service where it can; the lab and tests run their own.
+  // The Debian prometheus packages start a service where they can; the lab, tests and bench run
+  // their own.
   spawnSync(
     'sh',
     [
       '-c',
-      'command -v systemctl >/dev/null && systemctl disable --now prometheus prometheus-node-exporter 2>/dev/null; true',
+      // One unit at a time: systemctl gives up on the whole list when one unit does not exist.
+      'command -v systemctl >/dev/null || exit 0; for unit in prometheus prometheus-node-exporter prometheus-blackbox-exporter; do systemctl disable --now "$unit" 2>/dev/null; done; true',
     ],
     { stdio: 'ignore' },
   );
