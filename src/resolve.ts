@@ -4,7 +4,8 @@
 // Budget: Node's resolver defaults can wait tens of seconds on a dead server. Each target gets
 // its own c-ares channel with a short first try (c-ares doubles it on each retry: 0.5, 1, 2 s,
 // so four tries fit) and an overall deadline after which its queries are cancelled: an
-// unreachable DNS server ends the pass in about 4 s, and a lost UDP packet costs 0.5 s.
+// unreachable DNS server ends the pass in about 4 s. A lost UDP datagram would still cost a
+// 0.5 s retry, so each question is hedged: asked again on a second channel after 250 ms.
 
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -43,15 +44,74 @@ export interface DnsClient {
   cancel(): void;
 }
 
+/** A second query for the same question starts if the first has no answer after this long. */
+export const DNS_HEDGE_AFTER_MS = 250;
+
 export function createDnsClient(servers: string[]): DnsClient {
-  const resolver = new Resolver({ timeout: DNS_TRY_TIMEOUT_MS, tries: DNS_TRIES });
-  if (servers.length > 0) resolver.setServers(servers);
+  // Two channels: a lost UDP datagram costs the first channel its 0.5 s retry, so the same
+  // question goes out again on the second one a moment later; the first answer wins.
+  const channels = [0, 1].map(() => {
+    const resolver = new Resolver({ timeout: DNS_TRY_TIMEOUT_MS, tries: DNS_TRIES });
+    if (servers.length > 0) resolver.setServers(servers);
+    return resolver;
+  });
+  let cancelled = false;
+  const ask = <T>(query: (r: Resolver) => Promise<T>): Promise<T> =>
+    hedged(
+      channels.map((r) => () => (cancelled ? Promise.reject(cancelledError()) : query(r))),
+      DNS_HEDGE_AFTER_MS,
+    );
   return {
-    mx: (name) => resolver.resolveMx(name),
-    a: (name) => resolver.resolve4(name),
-    aaaa: (name) => resolver.resolve6(name),
-    cancel: () => resolver.cancel(),
+    mx: (name) => ask((r) => r.resolveMx(name)),
+    a: (name) => ask((r) => r.resolve4(name)),
+    aaaa: (name) => ask((r) => r.resolve6(name)),
+    cancel: () => {
+      cancelled = true;
+      for (const r of channels) r.cancel();
+    },
   };
+}
+
+function cancelledError(): NodeJS.ErrnoException {
+  return Object.assign(new Error('DNS query cancelled'), { code: 'ECANCELLED' });
+}
+
+/** Answers that come from the DNS server itself: a second opinion would say the same. */
+const DEFINITIVE_DNS_CODES = new Set(['ENOTFOUND', 'ENODATA']);
+
+/**
+ * Starts `tries[0]`, then each next one `afterMs` later while no definitive outcome has arrived;
+ * settles with the first answer or definitive negative, else with the last failure.
+ */
+export function hedged<T>(tries: (() => Promise<T>)[], afterMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let failures = 0;
+    const timers: NodeJS.Timeout[] = [];
+    const settle = (finish: () => void): void => {
+      if (settled) return;
+      settled = true;
+      for (const timer of timers) clearTimeout(timer);
+      finish();
+    };
+    tries.forEach((attempt, index) => {
+      const start = (): void => {
+        if (settled) return;
+        attempt().then(
+          (value) => settle(() => resolve(value)),
+          (error: unknown) => {
+            failures += 1;
+            const code = (error as NodeJS.ErrnoException).code ?? '';
+            if (DEFINITIVE_DNS_CODES.has(code) || failures === tries.length) {
+              settle(() => reject(error instanceof Error ? error : new Error(String(error))));
+            }
+          },
+        );
+      };
+      if (index === 0) start();
+      else timers.push(setTimeout(start, afterMs * index));
+    });
+  });
 }
 
 /** A lookup's outcome: its answers, or the contract's word for why there are none. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  hedged,
   orderMx,
   resolutionStatusOf,
   resolveTarget,
@@ -190,5 +191,38 @@ describe('pure helpers', () => {
     expect(resolutionStatusOf('ECANCELLED')).toBe('timeout');
     expect(resolutionStatusOf('ENODATA')).toBe('nodata');
     expect(resolutionStatusOf('EBADRESP')).toBe('servfail');
+  });
+});
+
+describe('hedged: a second DNS query for a lost datagram', () => {
+  const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+  const fail = (code: string) => () => Promise.reject(Object.assign(new Error(code), { code }));
+
+  it('a quick answer needs no second query', async () => {
+    let second = 0;
+    const value = await hedged(
+      [() => Promise.resolve('a'), () => ((second += 1), Promise.resolve('b'))],
+      20,
+    );
+    await new Promise((r) => setTimeout(r, 40));
+    expect({ value, second }).toEqual({ value: 'a', second: 0 });
+  });
+
+  it('when the first query hears nothing, the second one answers', async () => {
+    expect(await hedged([never, () => Promise.resolve('second')], 20)).toBe('second');
+  });
+
+  it('a definitive NXDOMAIN from the server is not asked again', async () => {
+    const started = Date.now();
+    await expect(hedged([fail('ENOTFOUND'), never], 500)).rejects.toMatchObject({
+      code: 'ENOTFOUND',
+    });
+    expect(Date.now() - started).toBeLessThan(100);
+  });
+
+  it('fails only when every query failed', async () => {
+    await expect(hedged([fail('ETIMEOUT'), fail('ECONNREFUSED')], 10)).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+    });
   });
 });
