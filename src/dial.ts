@@ -99,66 +99,28 @@ export const dialSmtp: Dial = async (request) => {
       connectTries: connected.tries,
     };
   }
-  const connectTries = connected.tries;
   const race = await raceGreeting(connected.socket, request);
   try {
     const { winner, outcome } = race;
-    const durationMs = elapsed();
-    const connections = race.legs.length;
-    switch (outcome.kind) {
-      case 'greeting': {
-        const facts: DialFacts = {
-          ...base,
-          outcome: { kind: 'greeting', code: outcome.reply.code },
-          greeting: firstLine(outcome.reply).slice(0, MAX_GREETING_CHARS),
-          tls: winner.tls,
-          durationMs,
-          connectTries,
-          connections,
-        };
-        // The verdict stands; what follows is courtesy and TLS inspection, bounded apart.
-        if (winner.reader) {
-          const goodbye = await sayGoodbye(winner.reader, request, outcome.reply.code === 220);
-          if (goodbye.tls) facts.tls = goodbye.tls;
-          facts.starttls = goodbye.starttls;
-        }
-        return facts;
-      }
-      case 'tls-failed':
-        return {
-          ...base,
-          outcome: { kind: 'tls-failed', failure: outcome.failure, code: outcome.code },
-          errorCode: outcome.code,
-          durationMs,
-          connectTries,
-          connections,
-        };
-      case 'timeout':
-        return {
-          ...base,
-          tls: winner.tls,
-          outcome: { kind: 'greeting-timeout' },
-          durationMs,
-          connectTries,
-          connections,
-        };
-      case 'not-smtp':
-        return { ...base, tls: winner.tls, outcome, durationMs, connectTries, connections };
-      case 'closed':
-        return {
-          ...base,
-          tls: winner.tls,
-          outcome,
-          errorCode: outcome.code,
-          durationMs,
-          connectTries,
-          connections,
-        };
-      default: {
-        const never: never = outcome;
-        return never;
-      }
+    const facts: DialFacts = {
+      ...base,
+      outcome: dialOutcomeOf(outcome),
+      tls: winner.tls,
+      errorCode:
+        outcome.kind === 'tls-failed' || outcome.kind === 'closed' ? outcome.code : undefined,
+      durationMs: elapsed(),
+      connectTries: connected.tries,
+      connections: race.legs.length,
+    };
+    if (outcome.kind !== 'greeting') return facts;
+    facts.greeting = firstLine(outcome.reply).slice(0, MAX_GREETING_CHARS);
+    // The verdict stands; what follows is courtesy and TLS inspection, bounded apart.
+    if (winner.reader) {
+      const goodbye = await sayGoodbye(winner.reader, request, outcome.reply.code === 220);
+      if (goodbye.tls) facts.tls = goodbye.tls;
+      facts.starttls = goodbye.starttls;
     }
+    return facts;
   } finally {
     for (const leg of race.legs) {
       leg.reader?.detach();
@@ -175,6 +137,24 @@ type LegOutcome =
   | { kind: 'not-smtp' }
   | { kind: 'closed'; code: string | undefined }
   | { kind: 'timeout' };
+
+/** What a connection's greeting phase says, in the classifier's terms. Pure. */
+function dialOutcomeOf(outcome: LegOutcome): DialOutcome {
+  switch (outcome.kind) {
+    case 'greeting':
+      return { kind: 'greeting', code: outcome.reply.code };
+    case 'timeout':
+      return { kind: 'greeting-timeout' };
+    case 'tls-failed':
+    case 'not-smtp':
+    case 'closed':
+      return outcome;
+    default: {
+      const never: never = outcome;
+      return never;
+    }
+  }
+}
 
 /** One connection racing for the greeting. */
 interface Leg {
@@ -478,7 +458,6 @@ class ReplyReader {
 interface Goodbye {
   tls?: TlsFacts;
   starttls: boolean | undefined;
-  socket?: tls.TLSSocket;
 }
 
 /**
@@ -524,7 +503,7 @@ async function sayGoodbye(
   if (secured.kind === 'failed') return { starttls };
   const tlsFacts = tlsFactsOf(secured.socket);
   await quit(new ReplyReader(secured.socket));
-  return { starttls, tls: tlsFacts, socket: secured.socket };
+  return { starttls, tls: tlsFacts };
 }
 
 function abortError(signal: AbortSignal | undefined): Error {
