@@ -1,6 +1,6 @@
 // What mxprobe probes in the lab when run by `npm run lab`: the same shape as the shipped
 // probe set (mail domains on 25, their submission hosts on 587/465), pointed at the lab's
-// fake providers instead of real ones. Written as a normal mxprobe config file (CONTRACT §8).
+// fake providers instead of real ones. Written as a normal mxprobe config file (docs/reference.md, "Config file").
 //
 // Cloud detection: in the `azure` scenario the metadata URLs point at the lab's fake Azure
 // IMDS, so mxprobe knows it is "on Azure" and its advice says so; in every other scenario it

@@ -1,34 +1,56 @@
-// The vocabulary of mxprobe, shared by the pure core and the I/O edges.
-// Names and string values here are the external contract (CONTRACT.md §2–§6): do not rename.
+// The vocabulary of mxprobe, shared by the pure core and the I/O edges. Names and string values
+// here are external (docs/reference.md: the report and the metrics): do not rename.
+//
+// Closed sets are written once, as const lists, and their types are derived from them: the
+// metrics iterate the lists to publish complete state sets, so a value added here reaches
+// /metrics without anyone having to remember it, and a switch over the type that misses it
+// does not compile.
 
-export type Result = 'reachable' | 'blocked' | 'filtered';
+import type { Cloud, CloudFactsById } from './clouds/registry.js';
 
-export type Reason =
-  | 'greeting'
-  | 'refused'
-  | 'unreachable'
-  | 'reset'
-  | 'rejected'
-  | 'protocol'
-  | 'timeout'
-  | 'no-greeting';
+export type { Cloud } from './clouds/registry.js';
+
+export const RESULTS = ['reachable', 'blocked', 'filtered'] as const;
+export type Result = (typeof RESULTS)[number];
+
+export const REASONS = [
+  'greeting',
+  'refused',
+  'unreachable',
+  'reset',
+  'rejected',
+  'protocol',
+  'timeout',
+  'no-greeting',
+] as const;
+export type Reason = (typeof REASONS)[number];
 
 export type Family = 4 | 6;
 export type FamilyChoice = Family | 'any';
 export type FamilyStatus = 'ok' | 'no-route';
+/** Per address family, keyed as in the report ("4", "6"). */
+export type FamilyStatuses = Partial<Record<'4' | '6', FamilyStatus>>;
 
-export type PortStatus = 'open' | 'partial' | 'blocked' | 'filtered' | 'unknown';
+export const PORT_STATUSES = ['open', 'partial', 'blocked', 'filtered', 'unknown'] as const;
+export type PortStatus = (typeof PORT_STATUSES)[number];
 
-export type DiagnosisCode = 'dns-failed' | 'egress-blocked' | 'port25-blocked' | 'partial' | 'ok';
+/** In the order the diagnosis tries them: the first that matches wins. */
+export const DIAGNOSIS_CODES = [
+  'dns-failed',
+  'egress-blocked',
+  'port25-blocked',
+  'partial',
+  'ok',
+] as const;
+export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
 
-export type Hint = 'relay-ok' | 'relay-failed' | 'smtp-interception' | 'dns-slow';
+export const HINTS = ['relay-ok', 'relay-failed', 'smtp-interception', 'dns-slow'] as const;
+export type Hint = (typeof HINTS)[number];
 
 export type ResolutionStatus =
   'ok' | 'nxdomain' | 'nodata' | 'null-mx' | 'servfail' | 'timeout' | 'refused';
 
 export type TargetKind = 'domain' | 'host';
-
-export type Cloud = 'azure' | 'aws' | 'gcp' | 'none';
 
 /** What the user names: a mail domain (probe its MX hosts) or a host (its own addresses). */
 export interface TargetSpec {
@@ -37,7 +59,8 @@ export interface TargetSpec {
   ports: number[];
 }
 
-export type RelaySecurity = 'starttls' | 'tls' | 'none';
+export const RELAY_SECURITIES = ['starttls', 'tls', 'none'] as const;
+export type RelaySecurity = (typeof RELAY_SECURITIES)[number];
 
 export interface RelaySpec {
   name: string;
@@ -76,7 +99,7 @@ export interface Attempt {
   tls: TlsFacts | null;
   /** Node's own error code when the socket failed (ECONNREFUSED, EHOSTUNREACH, ...). */
   errorCode?: string;
-  /** Whether the server offered STARTTLS in its EHLO reply (587 and, when inspected, 25). */
+  /** Whether the server offered STARTTLS in its EHLO reply (ports whose TLS is inspected). */
   starttls?: boolean;
 }
 
@@ -98,7 +121,15 @@ export interface PortReport {
   filtered: number;
 }
 
-export type RelayStatus = 'ok' | 'auth-failed' | 'tls-failed' | 'blocked' | 'filtered' | 'error';
+export const RELAY_STATUSES = [
+  'ok',
+  'auth-failed',
+  'tls-failed',
+  'blocked',
+  'filtered',
+  'error',
+] as const;
+export type RelayStatus = (typeof RELAY_STATUSES)[number];
 
 export interface RelayReport {
   name: string;
@@ -109,21 +140,12 @@ export interface RelayReport {
   durationMs: number;
 }
 
-export interface AzureFacts {
-  subscriptionId: string | null;
-  location: string | null;
-  vmId: string | null;
-  azEnvironment?: string | null;
-}
-
-export interface Environment {
+/** Where the probe ran: the cloud (with its facts under the cloud's own key), host, families. */
+export type Environment = {
   cloud: Cloud;
   hostname: string;
-  families: Partial<Record<'4' | '6', FamilyStatus>>;
-  azure?: AzureFacts;
-  aws?: { region: string | null; instanceId: string | null; accountId: string | null };
-  gcp?: { projectId: string | null; zone: string | null };
-}
+  families: FamilyStatuses;
+} & CloudFactsById;
 
 export interface Diagnosis {
   code: DiagnosisCode;

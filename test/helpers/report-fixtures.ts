@@ -22,7 +22,7 @@ export function attempt(overrides: Partial<Attempt> & Pick<Attempt, 'port' | 're
   };
 }
 
-/** Port statuses as CONTRACT §3 defines them, from the attempts. */
+/** Port statuses as docs/reference.md ("Port statuses") defines them, from the attempts. */
 export function portsOf(attempts: Attempt[]): PortReport[] {
   const ports = [...new Set(attempts.map((a) => a.port))];
   return ports.map((port) => {

@@ -1,5 +1,5 @@
 // `mxprobe` as a user runs it: the built executable against loopback servers, its stdout,
-// stderr and exit status (CONTRACT §5, §6).
+// stderr and exit status (docs/reference.md, "Command line" and "The JSON report").
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -181,6 +181,59 @@ describe('mistakes are one line on stderr and exit 2', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('what check-config refuses, probe refuses too', () => {
+  it.each([
+    [
+      'an interval below the 60 s floor',
+      'interval: 5s\n',
+      /floor.yaml:1: interval: expected at least 1m .*got "5s"/,
+    ],
+    ['a bare number as interval', 'interval: 5\n', /floor.yaml:1: interval: expected a duration/],
+  ])('%s', async (_what, line, message) => {
+    const file = join(dir, 'floor.yaml');
+    writeFileSync(file, `${line}targets:\n  - host: 127.0.0.1\n    ports: [25]\n`);
+    for (const args of [
+      ['check-config', '--config', file],
+      ['probe', '--config', file],
+    ]) {
+      const run = await mxprobe(args);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(message);
+    }
+  });
+
+  it('--min-interval lowers the floor for the file too (tests and the lab)', async () => {
+    const file = join(dir, 'fast.yaml');
+    writeFileSync(file, `interval: 5s\ntargets:\n  - host: 127.0.0.1\n    ports: [${closed}]\n`);
+    const run = await mxprobe([
+      'probe',
+      '--once',
+      '--json',
+      '--config',
+      file,
+      '--min-interval',
+      '1s',
+    ]);
+    expect(run.code).toBe(1);
+  });
+
+  it('a listen address from the file that cannot be bound names the file, line and field', async () => {
+    const blocker = await scriptedServer(() => undefined);
+    const file = join(dir, 'listen.yaml');
+    writeFileSync(
+      file,
+      `interval: 5m\nlisten: "127.0.0.1:${blocker.port}"\ntargets:\n  - host: 127.0.0.1\n    ports: [${closed}]\n`,
+    );
+    const run = await mxprobe(['probe', '--config', file]);
+    await blocker.close();
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      `mxprobe: ${file}:2: listen 127.0.0.1:${blocker.port}: cannot listen: the address is already in use`,
+    );
   });
 });
 

@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AZURE_ASSET_TAG, AZURE_IMDS_API_VERSION, detectCloud } from '../../src/cloud.js';
-import type { CloudDetectionConfig } from '../../src/config-types.js';
+import { AZURE_ASSET_TAG, AZURE_IMDS_API_VERSION } from '../../src/clouds/azure.js';
+import { detectCloud } from '../../src/clouds/detect.js';
+import type { CloudDetectionConfig } from '../../src/config/types.js';
 import {
   AWS_DOCUMENT,
   AWS_TOKEN,
@@ -48,9 +49,7 @@ function config(
 ): CloudDetectionConfig {
   return {
     enabled: true,
-    azureUrl: `${urls.azure}/metadata/instance`,
-    awsUrl: urls.aws,
-    gcpUrl: urls.gcp,
+    metadataUrls: { azure: `${urls.azure}/metadata/instance`, aws: urls.aws, gcp: urls.gcp },
     timeoutMs: DEADLINE_MS,
     dmiAssetTagPath: noDmi,
     ...extra,

@@ -1,5 +1,5 @@
 // The built daemon as systemd runs it: configured by a file, reloaded by a real SIGHUP, stopped
-// by a real SIGTERM, probing real loopback sockets (CONTRACT §8, §9).
+// by a real SIGTERM, probing real loopback sockets (docs/reference.md, "Config file" and "Signals").
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -3,9 +3,12 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig } from '../../src/config.js';
-import type { ProbeConfig } from '../../src/config-types.js';
-import { cycleDelayMs, describeChanges, runDaemon, type RunPass } from '../../src/daemon.js';
+import { defaultConfig } from '../../src/config/defaults.js';
+import { parseListenFlag } from '../../src/cli/options.js';
+import { ConfigError } from '../../src/config/error.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { ProbeConfig } from '../../src/config/types.js';
+import { cycleDelayMs, describeChanges, runDaemon, type RunPass } from '../../src/serve/daemon.js';
 import { createLogger } from '../../src/log.js';
 import type { Report } from '../../src/types.js';
 import { allOpenReport, attempt, port25BlockedReport, report } from '../helpers/report-fixtures.js';
@@ -24,13 +27,17 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((h) => h.stop()));
 });
 
-function config(overrides: Partial<ProbeConfig> = {}): ProbeConfig {
+/** A daemon config; `listen` is given as on the command line ("127.0.0.1:9725"). */
+function config(
+  overrides: Omit<Partial<ProbeConfig>, 'listen'> & { listen?: string } = {},
+): ProbeConfig {
+  const { listen = '127.0.0.1:0', ...rest } = overrides;
   return {
     ...defaultConfig(),
     intervalMs: 60_000,
     minIntervalMs: 10,
-    listen: '127.0.0.1:0',
-    ...overrides,
+    listen: parseListenFlag(listen),
+    ...rest,
   };
 }
 
@@ -335,15 +342,20 @@ describe('daemon signals', () => {
       intervalMs: 60_000,
       minIntervalMs: 60_000,
     });
+    // What the CLI's reload does with a file whose interval is below the floor.
     const h = await start(() => Promise.resolve(allOpenReport()), {
       config: initial,
-      reloadConfig: () => Promise.resolve({ ...initial, intervalMs: 1_000 }),
+      reloadConfig: () =>
+        Promise.resolve().then(() =>
+          parseConfig('interval: 1s\ntargets: [{host: 127.0.0.1}]\n', '/etc/mxprobe/config.yaml'),
+        ),
     });
     await until(() => finished(h) === 1);
     h.signals.emit('SIGHUP');
     await until(() => h.logs.some((l) => l.level === 'error'));
     expect(h.logs.find((l) => l.level === 'error')).toMatchObject({
-      error: 'interval 1s is below the floor of 60s',
+      error:
+        '/etc/mxprobe/config.yaml:1: interval: expected at least 1m (the floor that keeps mxprobe from hammering mail providers), got "1s"',
     });
     expect((await text(`${h.base}/metrics`)).body).toContain('mxprobe_cycle_interval_seconds 60');
   });

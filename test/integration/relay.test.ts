@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRelaySecret, verifyRelay, type VerifyRelayOptions } from '../../src/relay.js';
+import { readRelaySecret } from '../../src/relay/secret.js';
+import { verifyRelay, type VerifyRelayOptions } from '../../src/relay/verify.js';
 import type { RelayReport, RelaySpec } from '../../src/types.js';
 import {
   freePort,
@@ -119,7 +120,7 @@ describe('verifyRelay against loopback relays', () => {
   });
 
   // Loopback cannot drop SYNs without root, so "filtered" is simulated by a listener that
-  // accepts and stays silent: CONTRACT §2 calls that filtered (no-greeting).
+  // accepts and stays silent: docs/reference.md ("Results and reasons") calls that filtered (no-greeting).
   it('reports filtered when a listener accepts but never greets', async () => {
     const silent = await startSilentServer();
     servers.push(silent);

@@ -112,7 +112,7 @@ const CASES: Case[] = [
     exit: 0,
     diagnosis: 'ok',
     ports: { 25: 'open', 587: 'open', 465: 'open' },
-    // The IPv6 rows stay, but a missing route is not a block (CONTRACT §2).
+    // The IPv6 rows stay, but a missing route is not a block (docs/reference.md, "Results and reasons").
     attempt: (a) => (a.family === 6 ? ['blocked', 'unreachable'] : REACHABLE),
     families: { '4': 'ok', '6': 'no-route' },
   },

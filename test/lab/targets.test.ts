@@ -1,6 +1,6 @@
 // Destinations rather than networks: DNS edge cases (implicit MX, null MX, names that do not
 // exist) and servers that misbehave on purpose, all on the open network. Each must come out
-// as CONTRACT §2 classifies it, on 25, 587 and 465, over IPv4 and IPv6.
+// as docs/reference.md ("Results and reasons") classifies it, on 25, 587 and 465, over IPv4 and IPv6.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -68,7 +68,7 @@ describe('DNS', () => {
   });
 });
 
-/** What CONTRACT §2 says each misbehaviour is, on every port (465 included). */
+/** What docs/reference.md ("Results and reasons") says each misbehaviour is, on every port (465 included). */
 const EXPECTED: Record<Exclude<Behaviour, 'smtp'>, [Attempt['result'], Attempt['reason']]> = {
   'greet-554': ['blocked', 'rejected'],
   'never-greet': ['filtered', 'no-greeting'],

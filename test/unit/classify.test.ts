@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAttempt, tlsFailureOf, type DialOutcome } from '../../src/classify.js';
+import { classifyAttempt, type DialOutcome } from '../../src/probe/classify.js';
+import { tlsFailureOf } from '../../src/smtp/tls.js';
 
-describe('classifyAttempt (CONTRACT §2, rule by rule)', () => {
+describe('classifyAttempt (docs/reference.md, Results and reasons, rule by rule)', () => {
   it.each<[string, DialOutcome, string, string]>([
     ['a 220 greeting', { kind: 'greeting', code: 220 }, 'reachable', 'greeting'],
     ['RST on connect', { kind: 'connect-error', code: 'ECONNREFUSED' }, 'blocked', 'refused'],

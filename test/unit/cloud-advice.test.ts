@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloudAdvice } from '../../src/cloud-advice.js';
+import { cloudAdvice } from '../../src/clouds/advice.js';
 import type { Environment } from '../../src/types.js';
 
 const base: Environment = { cloud: 'none', hostname: 'vm1', families: { '4': 'ok' } };

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { diagnose, exitCodeFor, type DiagnosisInput } from '../../src/diagnosis/diagnose.js';
 import {
   countedAttempts,
-  diagnose,
-  exitCodeFor,
   familyStatuses,
   portReports,
   portStatus,
-  type DiagnosisInput,
-} from '../../src/diagnose.js';
+} from '../../src/diagnosis/port-status.js';
 import type { Attempt, Reason, RelayReport, Result, TargetReport } from '../../src/types.js';
 
 let serial = 0;
@@ -67,7 +65,7 @@ function input(
 
 const twoDomains = [target('a.example'), target('b.example')];
 
-describe('portStatus (CONTRACT §3)', () => {
+describe('portStatus (docs/reference.md, Port statuses)', () => {
   it.each<[string, Attempt[], string]>([
     ['every attempt reachable', [ok('a', 25), ok('b', 25)], 'open'],
     ['some reachable', [ok('a', 25), dropped('b', 25)], 'partial'],
@@ -79,7 +77,7 @@ describe('portStatus (CONTRACT §3)', () => {
   });
 });
 
-describe('diagnose (CONTRACT §4, first match wins)', () => {
+describe('diagnose (docs/reference.md, Diagnosis: first match wins)', () => {
   it('dns-failed when no target resolved', () => {
     const d = diagnose(
       input([], [target('a.example', 'timeout'), target('b.example', 'nxdomain')]),
@@ -213,7 +211,7 @@ describe('diagnosis hints', () => {
   });
 });
 
-describe('exitCodeFor (CONTRACT §5)', () => {
+describe('exitCodeFor (docs/reference.md, Command line)', () => {
   it.each<[string, Attempt[], TargetReport[], number]>([
     ['all open', [ok('a.example', 25)], twoDomains, 0],
     ['a port not open', [ok('a.example', 587), dropped('a.example', 25)], twoDomains, 1],

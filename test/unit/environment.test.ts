@@ -2,15 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defaultCloudDetection, defaultConfig } from '../../src/config.js';
-import { detectEnvironment, servicesToAsk } from '../../src/environment.js';
+import { detectCloud, servicesToAsk } from '../../src/clouds/detect.js';
+import { defaultCloudDetection, defaultConfig } from '../../src/config/defaults.js';
 
 describe('servicesToAsk: metadata services are asked only with a reason', () => {
   const defaults = defaultCloudDetection();
 
   it('asks nobody on a machine whose firmware names no cloud', () => {
     const c = servicesToAsk(defaults, 'QEMU\nStandard PC');
-    expect([c.azureUrl, c.awsUrl, c.gcpUrl]).toEqual(['', '', '']);
+    expect([c.azure, c.aws, c.gcp]).toEqual(['', '', '']);
   });
 
   it.each([
@@ -20,7 +20,7 @@ describe('servicesToAsk: metadata services are asked only with a reason', () => 
     ['Google Compute Engine', 'gcp'],
   ])('firmware %j → asks only %s', (dmi, cloud) => {
     const c = servicesToAsk(defaults, dmi);
-    expect({ azure: c.azureUrl !== '', aws: c.awsUrl !== '', gcp: c.gcpUrl !== '' }).toEqual({
+    expect({ azure: c.azure !== '', aws: c.aws !== '', gcp: c.gcp !== '' }).toEqual({
       azure: cloud === 'azure',
       aws: cloud === 'aws',
       gcp: cloud === 'gcp',
@@ -29,18 +29,20 @@ describe('servicesToAsk: metadata services are asked only with a reason', () => 
 
   it('asks a service whose URL was configured explicitly, and only that one', () => {
     const c = servicesToAsk(
-      { ...defaults, azureUrl: 'http://127.0.0.1:8080/metadata/instance' },
+      {
+        ...defaults,
+        metadataUrls: {
+          ...defaults.metadataUrls,
+          azure: 'http://127.0.0.1:8080/metadata/instance',
+        },
+      },
       '',
     );
-    expect([c.azureUrl, c.awsUrl, c.gcpUrl]).toEqual([
-      'http://127.0.0.1:8080/metadata/instance',
-      '',
-      '',
-    ]);
+    expect([c.azure, c.aws, c.gcp]).toEqual(['http://127.0.0.1:8080/metadata/instance', '', '']);
   });
 });
 
-describe('detectEnvironment', () => {
+describe('detectCloud without a reason to ask', () => {
   afterEach(() => {
     vi.restoreAllMocks();
   });
@@ -51,13 +53,13 @@ describe('detectEnvironment', () => {
     writeFileSync(join(dir, 'sys_vendor'), 'QEMU\n');
     const config = defaultConfig();
     config.cloud.dmiAssetTagPath = join(dir, 'chassis_asset_tag');
-    expect(await detectEnvironment(config)).toEqual({ cloud: 'none' });
+    expect(await detectCloud(config.cloud)).toEqual({ cloud: 'none' });
     expect(fetchSpy).not.toHaveBeenCalled();
   });
 
   it('switched off, it answers none', async () => {
     const config = defaultConfig();
     config.cloud.enabled = false;
-    expect(await detectEnvironment(config)).toEqual({ cloud: 'none' });
+    expect(await detectCloud(config.cloud)).toEqual({ cloud: 'none' });
   });
 });

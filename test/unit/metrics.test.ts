@@ -1,10 +1,11 @@
-// CONTRACT §7: the mapping Report → series (pure), the exposition a scraper reads (golden
+// docs/reference.md, "Metrics": the mapping Report → series (pure), the exposition a scraper reads (golden
 // files), and the rules a fleet relies on: state sets always complete, vanished attempts gone.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { negotiateFormat } from '../../src/http-server.js';
-import { countProbes, Metrics, seriesFromReport } from '../../src/metrics.js';
+import { negotiateFormat } from '../../src/serve/http-server.js';
+import { Metrics } from '../../src/report/metrics.js';
+import { countProbes, seriesFromReport } from '../../src/report/series.js';
 import { allOpenReport, attempt, port25BlockedReport, report } from '../helpers/report-fixtures.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRelayError } from '../../src/relay.js';
+import { classifyRelayError } from '../../src/relay/classify.js';
 import type { RelayStatus } from '../../src/types.js';
 
 /** An error shaped as nodemailer leaves it (code replaced, Node's errno kept as originalCode). */

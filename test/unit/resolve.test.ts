@@ -6,7 +6,7 @@ import {
   resolveTarget,
   type DnsClient,
   type MxRecord,
-} from '../../src/resolve.js';
+} from '../../src/probe/resolve.js';
 
 /** A DNS double: answers from a table, fails with c-ares codes, or never answers. */
 function fakeDns(zone: {

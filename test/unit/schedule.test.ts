@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { synOffsets } from '../../src/dial.js';
-import { runScheduled, spacedStartTimes } from '../../src/schedule.js';
+import { synOffsets } from '../../src/probe/connect.js';
+import { runScheduled, spacedStartTimes } from '../../src/probe/schedule.js';
 
 describe('runScheduled', () => {
   it('never has more than `concurrency` attempts in flight, and returns results in order', async () => {

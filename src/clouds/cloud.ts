@@ -1,0 +1,67 @@
+// What a cloud platform module gives mxprobe: how to recognise the platform from this
+// machine's firmware, how to ask its instance-metadata service, what to advise when port 25 is
+// blocked there, and which labels describe where the VM runs. One file per cloud implements
+// it; clouds/registry.ts lists them, and detection, config keys, advice and metric labels
+// iterate that list (node_exporter's collector registration is the model).
+//
+// A module is pure apart from the injected fetch: it never reaches the network on its own.
+
+/** The DMI fields cloud-init's ds-identify reads to tell platforms apart. */
+export const DMI_FIELDS = [
+  'sys_vendor',
+  'bios_vendor',
+  'product_name',
+  'chassis_asset_tag',
+] as const;
+export type DmiField = (typeof DMI_FIELDS)[number];
+
+/** What the firmware says about the machine; '' for a field that cannot be read. */
+export type Dmi = Readonly<Record<DmiField, string>>;
+
+/** How a metadata query reaches the service: the fetch to use, and its deadline. */
+export interface MetadataContext {
+  fetch: typeof fetch;
+  signal: AbortSignal;
+}
+
+export interface CloudModule<Id extends string = string, Facts extends object = object> {
+  /** `environment.cloud` and the key of the facts in the report; the config key is `${id}Url`. */
+  readonly id: Id;
+  /** The platform's name in advice and docs. */
+  readonly name: string;
+  /** Matches the joined DMI fields of a machine that runs on this platform. */
+  readonly dmiSignature: RegExp;
+  /** The platform's standard metadata base URL (asked only when the DMI matches). */
+  readonly defaultMetadataUrl: string;
+  /** Asks the metadata service; null when it is not this platform's service or said nothing. */
+  queryMetadata(baseUrl: string, ctx: MetadataContext): Promise<Facts | null>;
+  /** Facts to stand on when the firmware proves the platform but its metadata is silent. */
+  factsFromDmi?(dmi: Dmi): Facts | null;
+  /** What to do about a blocked port 25 here, one point a sentence or two. */
+  port25Advice(facts: Facts | undefined): string[];
+  /** Label names this cloud adds to `mxprobe_environment_info` (besides `cloud`). */
+  readonly metricLabelNames: readonly string[];
+  /** Their values: where in the cloud the VM runs; never identifiers or secrets. */
+  metricLabels(facts: Facts | undefined): Record<string, string>;
+}
+
+/** Any registered cloud, whatever its facts. */
+export type AnyCloud = CloudModule<string, object>;
+
+/** Keeps a module's literal id and facts type for the registry's derived types. */
+export function defineCloud<const Id extends string, Facts extends object>(
+  module: CloudModule<Id, Facts>,
+): CloudModule<Id, Facts> {
+  return module;
+}
+
+/** The words after "This VM runs in X": the parts that are known, or nothing. */
+export function inParentheses(parts: (string | null | undefined)[]): string {
+  const known = parts.filter((part): part is string => part != null && part !== '');
+  return known.length > 0 ? ` (${known.join(', ')})` : '';
+}
+
+/** A cloud's facts in an environment or detection result: the key named after the cloud. */
+export function factsOf(env: object, cloud: AnyCloud): object | undefined {
+  return (env as Record<string, object | undefined>)[cloud.id];
+}

@@ -1,0 +1,42 @@
+// The clouds mxprobe knows, in the order detection weighs them (Azure first). Adding a cloud
+// is one module beside these (see cloud.ts) and one line here: detection, the config keys
+// (`cloudDetection.<id>Url`), the report's environment, the advice and the labels of
+// `mxprobe_environment_info` all iterate this list.
+
+import { aws } from './aws.js';
+import { azure } from './azure.js';
+import type { AnyCloud, CloudModule } from './cloud.js';
+import { gcp } from './gcp.js';
+
+export const CLOUDS = [azure, aws, gcp] as const;
+
+type Registered = (typeof CLOUDS)[number];
+type FactsOf<M> = M extends CloudModule<string, infer Facts> ? Facts : never;
+
+export type CloudId = Registered['id'];
+/** `environment.cloud`: a registered cloud, or none. */
+export type Cloud = CloudId | 'none';
+/** The report's per-cloud facts: `environment.azure`, `environment.aws`, … */
+export type CloudFactsById = { [M in Registered as M['id']]?: FactsOf<M> };
+/** What detection concludes: the cloud, and its facts under its own key. */
+export type CloudFacts = { cloud: Cloud } & CloudFactsById;
+
+/** The registered clouds as the generic interface, for code that iterates them. */
+export const REGISTERED_CLOUDS: readonly AnyCloud[] = CLOUDS;
+
+/** The config key that holds a cloud's metadata base URL. */
+export function metadataUrlKey(cloud: AnyCloud): string {
+  return `${cloud.id}Url`;
+}
+
+/** Every cloud's standard metadata URL, by cloud id. */
+export function defaultMetadataUrls(
+  clouds: readonly AnyCloud[] = REGISTERED_CLOUDS,
+): Record<string, string> {
+  return Object.fromEntries(clouds.map((c) => [c.id, c.defaultMetadataUrl]));
+}
+
+/** The labels of `mxprobe_environment_info`: `cloud`, then every label a cloud declares. */
+export function environmentLabelNames(clouds: readonly AnyCloud[] = REGISTERED_CLOUDS): string[] {
+  return ['cloud', ...new Set(clouds.flatMap((c) => c.metricLabelNames))];
+}

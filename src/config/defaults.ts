@@ -1,0 +1,66 @@
+// Every default of mxprobe, written once: the effective config starts from here, and --help,
+// check-config and the docs quote these values rather than repeating them.
+
+import { defaultMetadataUrls } from '../clouds/registry.js';
+import type { LogLevel } from '../log.js';
+import { defaultPorts } from '../ports.js';
+import type { FamilyChoice } from '../types.js';
+import type { CloudDetectionConfig, ListenAddress, ProbeConfig } from './types.js';
+
+export const DEFAULTS = {
+  intervalMs: 5 * 60_000,
+  /** The daemon never probes more often than this: mail providers are not to be hammered. */
+  minIntervalMs: 60_000,
+  listen: ':9725',
+  // 1.5 s: two SYN rounds for each of six staggered sockets (probe/connect.ts), so loss does
+  // not read as filtered, and a silently dropped port is called within 1.5 s.
+  connectTimeoutMs: 1_500,
+  greetingTimeoutMs: 10_000,
+  family: 'any' as FamilyChoice,
+  concurrency: 16,
+  maxConcurrency: 256,
+  hostSpacingMs: 100,
+  cloudDetectionTimeoutMs: 300,
+  dmiAssetTagPath: '/sys/class/dmi/id/chassis_asset_tag',
+  logLevel: 'info' as LogLevel,
+  /** With --once the report is the output: only warnings and errors are logged. */
+  onceLogLevel: 'warn' as LogLevel,
+} as const;
+
+/** Ports of a target that names none, from the port table. */
+export const DEFAULT_PORTS: readonly number[] = defaultPorts();
+
+export function defaultCloudDetection(): CloudDetectionConfig {
+  return {
+    enabled: true,
+    metadataUrls: defaultMetadataUrls(),
+    timeoutMs: DEFAULTS.cloudDetectionTimeoutMs,
+    dmiAssetTagPath: DEFAULTS.dmiAssetTagPath,
+  };
+}
+
+export function defaultListen(): ListenAddress {
+  return {
+    host: undefined,
+    port: 9725,
+    text: DEFAULTS.listen,
+    origin: 'the default listen address',
+  };
+}
+
+export function defaultConfig(): ProbeConfig {
+  return {
+    intervalMs: DEFAULTS.intervalMs,
+    minIntervalMs: DEFAULTS.minIntervalMs,
+    listen: defaultListen(),
+    connectTimeoutMs: DEFAULTS.connectTimeoutMs,
+    greetingTimeoutMs: DEFAULTS.greetingTimeoutMs,
+    dnsServers: [],
+    family: DEFAULTS.family,
+    concurrency: DEFAULTS.concurrency,
+    hostSpacingMs: DEFAULTS.hostSpacingMs,
+    targets: [],
+    relays: [],
+    cloud: defaultCloudDetection(),
+  };
+}

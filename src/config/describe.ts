@@ -1,0 +1,28 @@
+// The effective config as YAML-ready data, for `check-config`: the same keys a config file
+// uses, so the output can be read back as a config. No secrets are held in a config.
+
+import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
+import { formatDuration } from './duration.js';
+import type { ProbeConfig } from './types.js';
+
+export function describeConfig(config: ProbeConfig): Record<string, unknown> {
+  return {
+    interval: formatDuration(config.intervalMs),
+    listen: config.listen.text,
+    connectTimeout: formatDuration(config.connectTimeoutMs),
+    greetingTimeout: formatDuration(config.greetingTimeoutMs),
+    dnsServers: config.dnsServers,
+    family: config.family,
+    concurrency: config.concurrency,
+    hostSpacing: formatDuration(config.hostSpacingMs),
+    cloudDetection: {
+      enabled: config.cloud.enabled,
+      ...Object.fromEntries(
+        REGISTERED_CLOUDS.map((c) => [metadataUrlKey(c), config.cloud.metadataUrls[c.id] ?? '']),
+      ),
+      timeout: formatDuration(config.cloud.timeoutMs),
+    },
+    targets: config.targets.map((t) => ({ [t.kind]: t.name, ports: t.ports })),
+    relays: config.relays.map((r) => ({ ...r })),
+  };
+}

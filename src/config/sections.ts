@@ -1,0 +1,120 @@
+// The list-shaped and nested sections of the config file: targets, relays and cloud detection.
+// Each checks its own keys and values through the Validator and returns what it could read.
+
+import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
+import { RELAY_SECURITIES, type RelaySecurity, type RelaySpec, type TargetSpec } from '../types.js';
+import { DEFAULT_PORTS, defaultCloudDetection } from './defaults.js';
+import type { CloudDetectionConfig } from './types.js';
+import { isPlainObject, type Path, type Validator } from './validator.js';
+
+const TARGET_KEYS = ['domain', 'host', 'ports'] as const;
+const RELAY_STRING_KEYS = [
+  'username',
+  'passwordFile',
+  'passwordEnv',
+  'testRecipient',
+  'testSender',
+] as const;
+const RELAY_KEYS = ['name', 'host', 'port', 'secure', ...RELAY_STRING_KEYS] as const;
+
+/** The keys of `cloudDetection:`, one URL key per registered cloud. */
+export function cloudDetectionKeys(): string[] {
+  return ['enabled', ...REGISTERED_CLOUDS.map(metadataUrlKey), 'timeout', 'dmiAssetTagPath'];
+}
+
+export function readTargets(v: Validator, value: unknown, path: Path): TargetSpec[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    v.fail(path, 'a non-empty list of targets (each with domain: or host:)', value);
+    return [];
+  }
+  return value.flatMap((entry, i): TargetSpec[] => {
+    const here = [...path, i];
+    if (!isPlainObject(entry)) {
+      v.fail(here, 'a mapping with domain: or host: and ports:', entry);
+      return [];
+    }
+    v.keys(entry, here, TARGET_KEYS);
+    const ports = 'ports' in entry ? v.ports(entry.ports, [...here, 'ports']) : [...DEFAULT_PORTS];
+    if ('domain' in entry && 'host' in entry) {
+      v.problem(here, 'give either domain: or host:, not both');
+      return [];
+    }
+    if ('domain' in entry) {
+      const name = v.name(entry.domain, [...here, 'domain'], 'a mail domain such as example.com');
+      return [{ kind: 'domain', name, ports }];
+    }
+    if ('host' in entry) {
+      const name = v.name(entry.host, [...here, 'host'], 'a host name or IP address');
+      return [{ kind: 'host', name, ports }];
+    }
+    v.problem(here, 'missing domain: or host:');
+    return [];
+  });
+}
+
+export function readRelays(v: Validator, value: unknown, path: Path): RelaySpec[] {
+  if (!Array.isArray(value)) {
+    v.fail(path, 'a list of relays', value);
+    return [];
+  }
+  const names = new Set<string>();
+  return value.flatMap((entry, i): RelaySpec[] => {
+    const here = [...path, i];
+    if (!isPlainObject(entry)) {
+      v.fail(here, 'a mapping with name:, host: and port:', entry);
+      return [];
+    }
+    v.keys(entry, here, RELAY_KEYS);
+    const name = v.string(entry.name, [...here, 'name'], 'a relay name');
+    if (names.has(name)) v.problem([...here, 'name'], `duplicate relay name "${name}"`);
+    names.add(name);
+    const relay: RelaySpec = {
+      name,
+      host: v.name(entry.host, [...here, 'host'], 'a host name or IP address'),
+      port: v.port(entry.port, [...here, 'port']),
+      secure: 'starttls',
+    };
+    if ('secure' in entry) {
+      const secure = entry.secure;
+      if (isRelaySecurity(secure)) relay.secure = secure;
+      else
+        v.fail(
+          [...here, 'secure'],
+          RELAY_SECURITIES.join(', ').replace(/, (\w+)$/, ' or $1'),
+          secure,
+        );
+    }
+    for (const key of RELAY_STRING_KEYS) {
+      if (key in entry) relay[key] = v.string(entry[key], [...here, key]);
+    }
+    if (relay.passwordFile !== undefined && relay.passwordEnv !== undefined) {
+      v.problem(here, 'give either passwordFile: or passwordEnv:, not both');
+    }
+    return [relay];
+  });
+}
+
+function isRelaySecurity(value: unknown): value is RelaySecurity {
+  return (RELAY_SECURITIES as readonly unknown[]).includes(value);
+}
+
+export function readCloudDetection(v: Validator, value: unknown, path: Path): CloudDetectionConfig {
+  const cloud = defaultCloudDetection();
+  const keys = cloudDetectionKeys();
+  if (!isPlainObject(value)) {
+    v.fail(path, `a mapping (${keys.join(', ')})`, value);
+    return cloud;
+  }
+  v.keys(value, path, keys);
+  if ('enabled' in value) cloud.enabled = v.boolean(value.enabled, [...path, 'enabled']) ?? true;
+  const urls = { ...cloud.metadataUrls };
+  for (const module of REGISTERED_CLOUDS) {
+    const key = metadataUrlKey(module);
+    if (key in value) urls[module.id] = v.url(value[key], [...path, key]);
+  }
+  cloud.metadataUrls = urls;
+  if ('dmiAssetTagPath' in value)
+    cloud.dmiAssetTagPath = v.string(value.dmiAssetTagPath, [...path, 'dmiAssetTagPath']);
+  if ('timeout' in value) cloud.timeoutMs = v.duration(value.timeout, [...path, 'timeout']);
+  return cloud;
+}

@@ -1,0 +1,42 @@
+import type { FamilyChoice, RelaySpec, TargetSpec } from '../types.js';
+
+/** Where cloud detection looks (base URLs are configurable so tests can use loopback). */
+export interface CloudDetectionConfig {
+  enabled: boolean;
+  /** Each cloud's metadata base URL, by cloud id (config keys `azureUrl`, `awsUrl`, …). */
+  metadataUrls: Readonly<Record<string, string>>;
+  /** Give up on every metadata service after this long. */
+  timeoutMs: number;
+  /** Path of the DMI chassis asset tag; the other DMI fields are read beside it. */
+  dmiAssetTagPath: string;
+}
+
+/** An address to serve HTTP on, parsed once, with where it was given (for error messages). */
+export interface ListenAddress {
+  /** undefined: every interface, IPv4 and IPv6. */
+  host: string | undefined;
+  port: number;
+  /** As the user wrote it, e.g. ":9725". */
+  text: string;
+  /** Who set it: "--listen", or "FILE:LINE: listen". */
+  origin: string;
+}
+
+/** The effective configuration after defaults, the config file and flags are merged. */
+export interface ProbeConfig {
+  intervalMs: number;
+  /** The floor under intervalMs; lowered only by --min-interval for tests and the lab. */
+  minIntervalMs: number;
+  listen: ListenAddress;
+  connectTimeoutMs: number;
+  greetingTimeoutMs: number;
+  dnsServers: string[];
+  family: FamilyChoice;
+  /** How many attempts may be in flight at once. */
+  concurrency: number;
+  /** Minimum gap between the starts of two attempts to the same address. */
+  hostSpacingMs: number;
+  targets: TargetSpec[];
+  relays: RelaySpec[];
+  cloud: CloudDetectionConfig;
+}

@@ -1,0 +1,15 @@
+import type { PortProfile } from '../ports.js';
+import type { Attempt, FamilyStatuses, PortReport, RelayReport, TargetReport } from '../types.js';
+
+/** Everything a diagnosis is made from: the pass's results, and the advice of the platform. */
+export interface DiagnosisInput {
+  targets: TargetReport[];
+  attempts: Attempt[];
+  families: FamilyStatuses;
+  ports: PortReport[];
+  relays: RelayReport[];
+  /** What the detected cloud documents about port 25 (or general advice), one entry a point. */
+  port25Advice: string[];
+  /** What each port is; the shipped table unless a test hands in its own. */
+  portTable?: readonly PortProfile[];
+}

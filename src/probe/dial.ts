@@ -1,0 +1,237 @@
+// One attempt on the wire: connect (probe/connect.ts), on an implicit-TLS port shake hands,
+// read the greeting, then leave politely (smtp/goodbye.ts). Returns facts — never a verdict
+// (probe/classify.ts decides).
+//
+// This module runs the greeting race. When our last handshake ACK is lost, we think we are
+// connected but the server still waits for it and greets only after its own SYN-ACK
+// retransmits (1, 3, 7 s later). A plain SMTP client must not speak first, so nothing of ours
+// would repair that in time. If a connection has heard nothing at all GREETING_BACKUP_AFTER_MS
+// after connecting, we race a fresh connection beside it; a backup can only prove that the
+// server greets (220), never block: a 421 "too many connections" to the backup does not count
+// against the port.
+
+import type net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type tls from 'node:tls';
+import { firstLine, type SmtpReply } from '../smtp/reply-parser.js';
+import { ReplyReader } from '../smtp/reply-reader.js';
+import { sayGoodbye } from '../smtp/goodbye.js';
+import { startTls, tlsFactsOf, type TlsFailure } from '../smtp/tls.js';
+import type { Family, TlsFacts } from '../types.js';
+import type { DialOutcome } from './classify.js';
+import { connectStaggered } from './connect.js';
+
+/** After connecting, silence this long (in ms) starts a backup connection (plain ports only). */
+export const GREETING_BACKUP_AFTER_MS = [1_000, 3_000] as const;
+const MAX_GREETING_CHARS = 512;
+
+export interface DialRequest {
+  address: string;
+  family: Family;
+  port: number;
+  /** Host name for TLS SNI and certificate checks; undefined when probing a bare address. */
+  servername: string | undefined;
+  /** TLS from the first byte (port 465). */
+  implicitTls: boolean;
+  /** After the greeting: EHLO, and STARTTLS if offered, to record the TLS facts (port 587). */
+  inspectStartTls: boolean;
+  ehloName: string;
+  connectTimeoutMs: number;
+  greetingTimeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+export interface DialFacts {
+  outcome: DialOutcome;
+  /** From the first SYN to the verdict (greeting complete, error or timeout). */
+  durationMs: number;
+  greeting: string | null;
+  tls: TlsFacts | null;
+  /** Whether EHLO advertised STARTTLS; undefined when not inspected. */
+  starttls: boolean | undefined;
+  errorCode: string | undefined;
+  /** How many staggered SYN sockets the first connection took (1 on a healthy path). */
+  connectTries: number;
+  /** How many connections were opened in all (more than 1 only after a silent one). */
+  connections: number;
+}
+
+export type Dial = (request: DialRequest) => Promise<DialFacts>;
+
+export const dialSmtp: Dial = async (request) => {
+  const started = performance.now();
+  const facts = (fields: Partial<DialFacts> & Pick<DialFacts, 'outcome' | 'connectTries'>) => ({
+    greeting: null,
+    tls: null,
+    starttls: undefined,
+    errorCode: undefined,
+    connections: 1,
+    durationMs: Math.round(performance.now() - started),
+    ...fields,
+  });
+
+  const connected = await connectStaggered(request);
+  if (connected.kind === 'timeout') {
+    return facts({ outcome: { kind: 'connect-timeout' }, connectTries: connected.tries });
+  }
+  if (connected.kind === 'error') {
+    return facts({
+      outcome: { kind: 'connect-error', code: connected.code },
+      errorCode: connected.code,
+      connectTries: connected.tries,
+    });
+  }
+  const race = await raceGreeting(connected.socket, request);
+  try {
+    const { winner, outcome } = race;
+    const result: DialFacts = facts({
+      outcome: dialOutcomeOf(outcome),
+      tls: winner.tls,
+      errorCode:
+        outcome.kind === 'tls-failed' || outcome.kind === 'closed' ? outcome.code : undefined,
+      connectTries: connected.tries,
+      connections: race.legs.length,
+    });
+    if (outcome.kind !== 'greeting') return result;
+    result.greeting = firstLine(outcome.reply).slice(0, MAX_GREETING_CHARS);
+    // The verdict stands; what follows is courtesy and TLS inspection, bounded apart.
+    if (winner.reader) {
+      const goodbye = await sayGoodbye(
+        winner.reader,
+        { ...request, inspectStartTls: request.inspectStartTls && !request.implicitTls },
+        outcome.reply.code === 220,
+      );
+      if (goodbye.tls) result.tls = goodbye.tls;
+      result.starttls = goodbye.starttls;
+    }
+    return result;
+  } finally {
+    for (const leg of race.legs) {
+      leg.reader?.detach();
+      leg.socket.destroy();
+      leg.raw.destroy();
+    }
+  }
+};
+
+/** What one connection saw after connecting, up to its greeting (or failure). */
+type LegOutcome =
+  | { kind: 'greeting'; reply: SmtpReply }
+  | { kind: 'tls-failed'; failure: TlsFailure; code: string | undefined }
+  | { kind: 'not-smtp' }
+  | { kind: 'closed'; code: string | undefined }
+  | { kind: 'timeout' };
+
+/** What a connection's greeting phase says, in the classifier's terms. Pure. */
+function dialOutcomeOf(outcome: LegOutcome): DialOutcome {
+  switch (outcome.kind) {
+    case 'greeting':
+      return { kind: 'greeting', code: outcome.reply.code };
+    case 'timeout':
+      return { kind: 'greeting-timeout' };
+    case 'tls-failed':
+    case 'not-smtp':
+    case 'closed':
+      return outcome;
+    default: {
+      const never: never = outcome;
+      return never;
+    }
+  }
+}
+
+/** One connection racing for the greeting. */
+interface Leg {
+  raw: net.Socket;
+  socket: net.Socket | tls.TLSSocket;
+  reader: ReplyReader | undefined;
+  tls: TlsFacts | null;
+}
+
+interface Race {
+  winner: Leg;
+  outcome: LegOutcome;
+  /** Every connection opened, to be closed by the caller. */
+  legs: Leg[];
+}
+
+/**
+ * Reads the greeting on the connected socket; on a plain port that stays silent, races backup
+ * connections beside it (see the top of this file). The original connection's outcome always
+ * counts; a backup's only when it is a 220 greeting.
+ */
+function raceGreeting(first: net.Socket, request: DialRequest): Promise<Race> {
+  const connectedAt = performance.now();
+  const deadline = connectedAt + request.greetingTimeoutMs;
+  const legs: Leg[] = [];
+  return new Promise<Race>((resolve, reject) => {
+    const timers: NodeJS.Timeout[] = [];
+    let done = false;
+    const finish = (winner: Leg, outcome: LegOutcome): void => {
+      if (done) return;
+      done = true;
+      for (const timer of timers) clearTimeout(timer);
+      resolve({ winner, outcome, legs });
+    };
+    const fail = (error: unknown): void => {
+      if (done) return;
+      done = true;
+      for (const timer of timers) clearTimeout(timer);
+      for (const leg of legs) leg.raw.destroy();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    const original = startLeg(first, request, deadline, legs);
+    original.then(({ leg, outcome }) => finish(leg, outcome), fail);
+
+    const openBackup = async (): Promise<void> => {
+      const remaining = deadline - performance.now();
+      const connectTimeoutMs = Math.min(request.connectTimeoutMs, remaining);
+      const backup = await connectStaggered({ ...request, connectTimeoutMs });
+      if (backup.kind !== 'connected') return;
+      if (done) {
+        backup.socket.destroy();
+        return;
+      }
+      const { leg, outcome } = await startLeg(backup.socket, request, deadline, legs);
+      if (outcome.kind === 'greeting' && outcome.reply.code === 220) finish(leg, outcome);
+    };
+    if (request.implicitTls) return; // the ClientHello carries our ACK: no lost-ACK stall
+    for (const after of GREETING_BACKUP_AFTER_MS) {
+      if (connectedAt + after >= deadline) continue;
+      const timer = setTimeout(() => {
+        if (done || legs[0]?.reader?.heardAnything) return;
+        openBackup().catch(() => undefined); // a backup that fails proves nothing
+      }, after);
+      timers.push(timer);
+    }
+  });
+}
+
+/** Runs one connection up to its greeting: TLS first on an implicit-TLS port, then one reply. */
+async function startLeg(
+  raw: net.Socket,
+  request: DialRequest,
+  deadline: number,
+  legs: Leg[],
+): Promise<{ leg: Leg; outcome: LegOutcome }> {
+  const leg: Leg = { raw, socket: raw, reader: undefined, tls: null };
+  legs.push(leg);
+  if (request.implicitTls) {
+    const secured = await startTls(raw, request, deadline - performance.now());
+    if (secured.kind === 'failed') {
+      return {
+        leg,
+        outcome:
+          secured.failure === 'timeout'
+            ? { kind: 'timeout' }
+            : { kind: 'tls-failed', failure: secured.failure, code: secured.code },
+      };
+    }
+    leg.socket = secured.socket;
+    leg.tls = tlsFactsOf(secured.socket);
+  }
+  leg.reader = new ReplyReader(leg.socket);
+  const reply = await leg.reader.next(deadline - performance.now(), request.signal);
+  if (reply.kind === 'reply') return { leg, outcome: { kind: 'greeting', reply: reply.reply } };
+  return { leg, outcome: reply };
+}

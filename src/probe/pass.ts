@@ -1,0 +1,186 @@
+// One probe pass: resolve every target, dial every address on every port (bounded and spaced),
+// verify relays, detect the cloud, and assemble the report. The network is reached only
+// through the injected dial/DNS/relay/cloud functions, so tests can swap any of them.
+
+import { hostname } from 'node:os';
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { cloudAdvice } from '../clouds/advice.js';
+import { detectCloud } from '../clouds/detect.js';
+import type { CloudFacts } from '../clouds/registry.js';
+import type { ProbeConfig } from '../config/types.js';
+import { diagnose } from '../diagnosis/diagnose.js';
+import { countedAttempts, familyStatuses, portReports } from '../diagnosis/port-status.js';
+import { silentLogger, type Logger } from '../log.js';
+import { dialModeOf } from '../ports.js';
+import { verifyRelay } from '../relay/verify.js';
+import type {
+  Attempt,
+  RelayReport,
+  RelaySpec,
+  Report,
+  TargetReport,
+  TargetSpec,
+} from '../types.js';
+import { classifyAttempt } from './classify.js';
+import { dialSmtp, type Dial } from './dial.js';
+import { createDnsClient, resolveTarget, type DnsClient, type Endpoint } from './resolve.js';
+import { runScheduled } from './schedule.js';
+
+export interface ProgressEvent {
+  phase: 'resolve' | 'probe';
+  done: number;
+  total: number;
+  attempt?: Attempt;
+}
+
+export interface PassOptions {
+  signal?: AbortSignal | undefined;
+  log?: Logger;
+  onProgress?: (event: ProgressEvent) => void;
+  dial?: Dial;
+  dnsClient?: (servers: string[]) => DnsClient;
+  verifyRelay?: (
+    relay: RelaySpec,
+    config: ProbeConfig,
+    signal?: AbortSignal,
+  ) => Promise<RelayReport>;
+  detectCloud?: (config: ProbeConfig, signal?: AbortSignal) => Promise<CloudFacts>;
+}
+
+interface PlannedAttempt {
+  target: TargetSpec;
+  endpoint: Endpoint;
+  port: number;
+}
+
+export async function runPass(config: ProbeConfig, options: PassOptions = {}): Promise<Report> {
+  const { signal } = options;
+  const log = options.log ?? silentLogger;
+  const dial = options.dial ?? dialSmtp;
+  const startedAt = new Date();
+  const started = performance.now();
+
+  // Cloud detection runs beside resolution and has its own short deadline: never in the way.
+  const environment = (options.detectCloud ?? defaultDetectCloud)(config, signal);
+  const relays = Promise.all(
+    config.relays.map((relay) =>
+      (options.verifyRelay ?? defaultVerifyRelay)(relay, config, signal),
+    ),
+  );
+
+  const resolved = await Promise.all(
+    config.targets.map(async (target) => {
+      const dns = (options.dnsClient ?? createDnsClient)(config.dnsServers);
+      const resolution = await resolveTarget(target, config.family, dns);
+      log.debug('resolved', {
+        target: target.name,
+        status: resolution.status,
+        durationMs: resolution.durationMs,
+      });
+      return { target, resolution };
+    }),
+  );
+  signal?.throwIfAborted();
+  options.onProgress?.({ phase: 'resolve', done: resolved.length, total: resolved.length });
+
+  const targets: TargetReport[] = resolved.map(({ target, resolution }) => ({
+    target: target.name,
+    kind: target.kind,
+    resolution: resolution.status,
+    hosts: resolution.hosts,
+    ports: target.ports,
+    durationMs: resolution.durationMs,
+  }));
+  const planned: PlannedAttempt[] = resolved.flatMap(({ target, resolution }) =>
+    resolution.endpoints.flatMap((endpoint) =>
+      target.ports.map((port) => ({ target, endpoint, port })),
+    ),
+  );
+
+  let done = 0;
+  const ehloName = hostname();
+  const attempts = await runScheduled(
+    planned,
+    (p) => p.endpoint.address,
+    async ({ target, endpoint, port }): Promise<Attempt> => {
+      const facts = await dial({
+        address: endpoint.address,
+        family: endpoint.family,
+        port,
+        servername: isIP(endpoint.host) ? undefined : endpoint.host,
+        ...dialModeOf(port),
+        ehloName,
+        connectTimeoutMs: config.connectTimeoutMs,
+        greetingTimeoutMs: config.greetingTimeoutMs,
+        signal,
+      });
+      const { result, reason } = classifyAttempt(facts.outcome);
+      const attempt: Attempt = {
+        target: target.name,
+        host: endpoint.host,
+        address: endpoint.address,
+        family: endpoint.family,
+        port,
+        result,
+        reason,
+        durationMs: facts.durationMs,
+        greeting: facts.greeting,
+        tls: facts.tls,
+      };
+      if (facts.errorCode !== undefined) attempt.errorCode = facts.errorCode;
+      if (facts.starttls !== undefined) attempt.starttls = facts.starttls;
+      log.debug('attempt', { ...attempt, connectTries: facts.connectTries });
+      done += 1;
+      options.onProgress?.({ phase: 'probe', done, total: planned.length, attempt });
+      return attempt;
+    },
+    { concurrency: config.concurrency, spacingMs: config.hostSpacingMs, signal },
+  );
+
+  const relayReports = await relays;
+  const cloud = await environment;
+  const families = familyStatuses(attempts);
+  const ports = portReports(uniquePorts(config.targets), countedAttempts(attempts, families));
+  const env = { ...cloud, hostname: hostname(), families };
+  const diagnosis = diagnose({
+    targets,
+    attempts,
+    families,
+    ports,
+    relays: relayReports,
+    port25Advice: cloudAdvice(env),
+  });
+  return {
+    schemaVersion: 1,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    environment: env,
+    targets,
+    attempts,
+    ports,
+    relays: relayReports,
+    diagnosis,
+  };
+}
+
+function defaultDetectCloud(config: ProbeConfig, signal?: AbortSignal): Promise<CloudFacts> {
+  return detectCloud(config.cloud, signal ? { signal } : {});
+}
+
+function defaultVerifyRelay(
+  relay: RelaySpec,
+  config: ProbeConfig,
+  signal?: AbortSignal,
+): Promise<RelayReport> {
+  return verifyRelay(relay, {
+    connectTimeoutMs: config.connectTimeoutMs,
+    greetingTimeoutMs: config.greetingTimeoutMs,
+    ...(signal ? { signal } : {}),
+  });
+}
+
+/** Every port asked for, in the order first asked. */
+function uniquePorts(targets: TargetSpec[]): number[] {
+  return [...new Set(targets.flatMap((t) => t.ports))];
+}

@@ -1,0 +1,150 @@
+// The human report of `probe --once`: one row per attempt, then port statuses, relays and the
+// diagnosis with its advice. Pure: returns text; colour is decided by the caller.
+
+import type { Attempt, PortStatus, Report, Result } from '../types.js';
+
+export interface RenderOptions {
+  color: boolean;
+  width: number;
+}
+
+const ANSI = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
+type Style = keyof typeof ANSI;
+
+export function renderReport(report: Report, options: RenderOptions): string {
+  const paint = (style: Style, text: string): string =>
+    options.color ? `\x1b[${ANSI[style]}m${text}\x1b[0m` : text;
+  const out: string[] = [];
+  const env = report.environment;
+  const families = Object.entries(env.families)
+    .map(([f, s]) => `IPv${f} ${s}`)
+    .join(', ');
+  out.push(
+    paint('bold', `mxprobe: outbound SMTP from ${env.hostname}`) +
+      paint(
+        'dim',
+        ` (cloud: ${env.cloud}${families ? `; ${families}` : ''}; ${seconds(report.durationMs)})`,
+      ),
+    '',
+  );
+
+  if (report.attempts.length > 0) {
+    const header = ['TARGET', 'HOST', 'ADDRESS', 'PORT', 'RESULT', 'REASON', 'TIME'];
+    const rows = report.attempts.map((a) => [
+      a.target,
+      a.host,
+      a.address,
+      String(a.port),
+      a.result,
+      a.reason,
+      seconds(a.durationMs),
+    ]);
+    const widths = header.map((h, i) =>
+      Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)),
+    );
+    const line = (cells: string[], colorOf?: (cell: string, i: number) => string): string =>
+      cells
+        .map((cell, i) => {
+          const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0);
+          return colorOf ? colorOf(padded, i) : padded;
+        })
+        .join('  ')
+        .trimEnd();
+    out.push(paint('bold', line(header)));
+    report.attempts.forEach((attempt, index) => {
+      out.push(
+        line(rows[index] ?? [], (cell, i) =>
+          i === 4 || i === 5 ? paint(resultStyle(attempt.result), cell) : cell,
+        ),
+      );
+    });
+    out.push('');
+  }
+
+  const unresolved = report.targets.filter((t) => t.resolution !== 'ok');
+  if (unresolved.length > 0) {
+    out.push(paint('bold', 'Not probed (name resolution)'));
+    const width = Math.max(...unresolved.map((t) => t.target.length));
+    for (const t of unresolved) out.push(`  ${t.target.padEnd(width)}  ${t.resolution}`);
+    out.push('');
+  }
+
+  out.push(paint('bold', 'Ports'));
+  for (const p of report.ports) {
+    const counts = `${p.reachable} reachable, ${p.blocked} blocked, ${p.filtered} filtered`;
+    out.push(
+      `  ${String(p.port).padEnd(5)} ${paint(statusStyle(p.status), p.status.padEnd(8))}  ${counts}`,
+    );
+  }
+  out.push('');
+
+  if (report.relays.length > 0) {
+    out.push(paint('bold', 'Relays'));
+    for (const r of report.relays) {
+      const status = paint(r.status === 'ok' ? 'green' : 'red', r.status);
+      out.push(
+        `  ${r.name}  ${r.host}:${r.port}  ${status}${r.reason ? `  ${r.reason}` : ''}  ${seconds(r.durationMs)}`,
+      );
+    }
+    out.push('');
+  }
+
+  const d = report.diagnosis;
+  const codeStyle: Style = d.code === 'ok' ? 'green' : d.code === 'partial' ? 'yellow' : 'red';
+  out.push(
+    `${paint('bold', 'Diagnosis:')} ${paint(codeStyle, d.code)}${d.hints.length ? paint('dim', `  (hints: ${d.hints.join(', ')})`) : ''}`,
+  );
+  out.push(...wrap(d.summary, options.width, '  ', '  '));
+  if (d.advice.length > 0) {
+    out.push('', paint('bold', 'What to do'));
+    for (const advice of d.advice) out.push(...wrap(advice, options.width, '  - ', '    '));
+  }
+  tlsNotes(report.attempts).forEach((note, i) => {
+    if (i === 0) out.push('', paint('bold', 'TLS'));
+    out.push(...wrap(note, options.width, '  - ', '    '));
+  });
+  return `${out.join('\n')}\n`;
+}
+
+/** Certificate facts do not change a result, but a person wants to see the bad ones. */
+function tlsNotes(attempts: Attempt[]): string[] {
+  return attempts
+    .filter((a) => a.tls && !a.tls.authorized)
+    .map(
+      (a) =>
+        `${a.host} ${a.address}:${a.port} ${a.tls?.protocol ?? 'TLS'}: certificate not trusted (${a.tls?.authorizationError ?? 'unknown'})${a.tls?.validTo ? `, valid to ${a.tls.validTo}` : ''}`,
+    );
+}
+
+function resultStyle(result: Result): Style {
+  return result === 'reachable' ? 'green' : result === 'blocked' ? 'red' : 'yellow';
+}
+
+function statusStyle(status: PortStatus): Style {
+  if (status === 'open') return 'green';
+  if (status === 'partial' || status === 'filtered') return 'yellow';
+  if (status === 'unknown') return 'dim';
+  return 'red';
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)}s`;
+}
+
+/** Word-wraps text to width with a first-line and a following-line prefix. */
+export function wrap(text: string, width: number, first: string, rest: string): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = rest + word;
+    } else {
+      line += (empty ? '' : ' ') + word;
+    }
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}

@@ -1,0 +1,122 @@
+// A report → the metric series it stands for. Pure, so the exposition (report/metrics.ts) only
+// hands these samples to prom-client, and tests read them without a registry.
+//
+// State sets are complete: every value of each set (types.ts lists them) gets a series, so a 0
+// series lets PromQL tell "not blocked" apart from "not probed".
+
+import { factsOf, type AnyCloud } from '../clouds/cloud.js';
+import { REGISTERED_CLOUDS } from '../clouds/registry.js';
+import {
+  DIAGNOSIS_CODES,
+  PORT_STATUSES,
+  RESULTS,
+  type Attempt,
+  type Environment,
+  type Report,
+} from '../types.js';
+
+export type Labels = Record<string, string>;
+
+export interface Sample {
+  labels: Labels;
+  value: number;
+}
+
+/** The gauge series one report stands for, by metric. */
+export interface ReportSeries {
+  probeResult: Sample[];
+  probeDuration: Sample[];
+  portStatus: Sample[];
+  diagnosis: Sample[];
+  tlsCertExpiry: Sample[];
+  relayUp: Sample[];
+  relayVerifyDuration: Sample[];
+  environmentInfo: Sample[];
+}
+
+function attemptLabels(attempt: Attempt): Labels {
+  return {
+    target: attempt.target,
+    host: attempt.host,
+    address: attempt.address,
+    port: String(attempt.port),
+  };
+}
+
+/** Maps one report to its gauge series. Pure. */
+export function seriesFromReport(report: Report): ReportSeries {
+  return {
+    probeResult: report.attempts.flatMap((attempt) =>
+      RESULTS.map((result) => ({
+        labels: { ...attemptLabels(attempt), result },
+        value: attempt.result === result ? 1 : 0,
+      })),
+    ),
+    probeDuration: report.attempts.map((attempt) => ({
+      labels: attemptLabels(attempt),
+      value: attempt.durationMs / 1000,
+    })),
+    portStatus: report.ports.flatMap((port) =>
+      PORT_STATUSES.map((status) => ({
+        labels: { port: String(port.port), status },
+        value: port.status === status ? 1 : 0,
+      })),
+    ),
+    diagnosis: DIAGNOSIS_CODES.map((code) => ({
+      labels: { code },
+      value: report.diagnosis.code === code ? 1 : 0,
+    })),
+    tlsCertExpiry: certificateExpiries(report.attempts),
+    relayUp: report.relays.map((relay) => ({
+      labels: { relay: relay.name },
+      value: relay.status === 'ok' ? 1 : 0,
+    })),
+    relayVerifyDuration: report.relays.map((relay) => ({
+      labels: { relay: relay.name },
+      value: relay.durationMs / 1000,
+    })),
+    environmentInfo: [{ labels: environmentLabels(report.environment), value: 1 }],
+  };
+}
+
+/**
+ * The earliest certificate expiry per target, host and port: the addresses of one host may
+ * serve different certificates, and the one that expires first is the one to act on.
+ */
+function certificateExpiries(attempts: Attempt[]): Sample[] {
+  const earliest = new Map<string, Sample>();
+  for (const attempt of attempts) {
+    const validTo = attempt.tls?.validTo;
+    if (validTo === null || validTo === undefined) continue;
+    const seconds = Date.parse(validTo) / 1000;
+    if (!Number.isFinite(seconds)) continue;
+    const labels = { target: attempt.target, host: attempt.host, port: String(attempt.port) };
+    const key = JSON.stringify(labels);
+    const seen = earliest.get(key);
+    if (seen === undefined || seconds < seen.value) earliest.set(key, { labels, value: seconds });
+  }
+  return [...earliest.values()];
+}
+
+/** The cloud and where in it (each cloud module says which labels); never identifiers. */
+export function environmentLabels(
+  environment: Environment,
+  clouds: readonly AnyCloud[] = REGISTERED_CLOUDS,
+): Labels {
+  const cloud = clouds.find((c) => c.id === environment.cloud);
+  if (cloud === undefined) return { cloud: environment.cloud };
+  return { cloud: environment.cloud, ...cloud.metricLabels(factsOf(environment, cloud)) };
+}
+
+/** Attempts of one report counted by port, result and reason. Pure. */
+export function countProbes(attempts: Attempt[]): Sample[] {
+  const counts = new Map<string, Sample>();
+  for (const attempt of attempts) {
+    const labels = { port: String(attempt.port), result: attempt.result, reason: attempt.reason };
+    const key = JSON.stringify(labels);
+    const sample = counts.get(key) ?? { labels, value: 0 };
+    sample.value += 1;
+    counts.set(key, sample);
+  }
+  return [...counts.values()];
+}

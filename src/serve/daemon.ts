@@ -1,0 +1,304 @@
+// `mxprobe probe` without --once: a probe cycle at once, then one every interval (plus up to 10%
+// jitter, so a fleet started together does not probe in step), never two at a time. A finished
+// cycle is published in one synchronous step (metrics and /status together); a cycle cut short
+// by shutdown or by its deadline is never published. SIGHUP re-reads the config, SIGTERM and
+// SIGINT stop the loop, abort in-flight attempts and close the HTTP server.
+
+import type { AddressInfo } from 'node:net';
+import type { ProbeConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import { VERSION } from '../package-root.js';
+import type { PassOptions } from '../probe/pass.js';
+import { Metrics } from '../report/metrics.js';
+import type { DiagnosisCode, PortStatus, Report } from '../types.js';
+import { closeServer, createHttpServer, listen } from './http-server.js';
+
+/** Cycles start up to this fraction of the interval late: never early, so the floor holds. */
+export const JITTER_FRACTION = 0.1;
+/** A cycle that runs longer than its interval (or this, if longer) is aborted. */
+const MIN_CYCLE_DEADLINE_MS = 60_000;
+/** /healthz turns 503 when no cycle has finished for this many intervals. */
+const STALL_INTERVALS = 3;
+/** How long shutdown waits for a cycle to honour its abort before leaving it behind. */
+const STOP_GRACE_MS = 2_000;
+
+export type RunPass = (config: ProbeConfig, options: PassOptions) => Promise<Report>;
+
+/** Where the daemon hears signals from: the process, or a test's emitter. */
+export interface SignalSource {
+  on(signal: NodeJS.Signals, listener: () => void): unknown;
+  off(signal: NodeJS.Signals, listener: () => void): unknown;
+}
+
+export interface DaemonOptions {
+  config: ProbeConfig;
+  /** Re-reads the config file and re-applies the command-line flags (on SIGHUP). */
+  reloadConfig: () => Promise<ProbeConfig>;
+  log: Logger;
+  /** The probe cycle; injectable so tests can hand in reports. */
+  runPass?: RunPass;
+  signals?: SignalSource;
+  /** Source of jitter, in [0, 1). */
+  random?: () => number;
+  /** Told where the HTTP server listens (tests bind port 0 through it). */
+  onListening?: (address: AddressInfo) => void;
+}
+
+/** Time from one cycle's start to the next one's. Pure. */
+export function cycleDelayMs(
+  config: Pick<ProbeConfig, 'intervalMs' | 'minIntervalMs'>,
+  jitter: number,
+): number {
+  const interval = Math.max(config.intervalMs, config.minIntervalMs);
+  return Math.round(interval * (1 + JITTER_FRACTION * jitter));
+}
+
+export type Change =
+  | { kind: 'port'; port: number; from: PortStatus | null; to: PortStatus }
+  | { kind: 'diagnosis'; from: DiagnosisCode | null; to: DiagnosisCode; summary: string };
+
+/** What changed between two cycles worth one log line each; everything is new on the first. Pure. */
+export function describeChanges(previous: Report | undefined, next: Report): Change[] {
+  const before = new Map(previous?.ports.map((p) => [p.port, p.status]));
+  const changes: Change[] = next.ports
+    .filter((p) => before.get(p.port) !== p.status)
+    .map((p) => ({ kind: 'port', port: p.port, from: before.get(p.port) ?? null, to: p.status }));
+  if (previous?.diagnosis.code !== next.diagnosis.code) {
+    changes.push({
+      kind: 'diagnosis',
+      from: previous?.diagnosis.code ?? null,
+      to: next.diagnosis.code,
+      summary: next.diagnosis.summary,
+    });
+  }
+  return changes;
+}
+
+/** The fields of the one info line per cycle. Pure. */
+export function cycleSummary(report: Report): Record<string, unknown> {
+  const count = (result: string): number =>
+    report.attempts.filter((a) => a.result === result).length;
+  return {
+    durationMs: report.durationMs,
+    attempts: report.attempts.length,
+    reachable: count('reachable'),
+    blocked: count('blocked'),
+    filtered: count('filtered'),
+    ports: Object.fromEntries(report.ports.map((p) => [String(p.port), p.status])),
+    diagnosis: report.diagnosis.code,
+  };
+}
+
+export async function runDaemon(options: DaemonOptions): Promise<void> {
+  // Loaded here so that tests injecting runPass never pull in the network modules.
+  const runPass = options.runPass ?? (await import('../probe/pass.js')).runPass;
+  await new Daemon(options, runPass).run();
+}
+
+class Daemon {
+  private config: ProbeConfig;
+  private readonly log: Logger;
+  private readonly metrics = new Metrics({
+    version: VERSION,
+    nodejs: process.version,
+    processMetrics: true,
+  });
+  private readonly stopping = new AbortController();
+  private latest: Report | undefined;
+  /** When the loop last showed life: its start, then the end of each published cycle. */
+  private lastProgressAt = Date.now();
+  private cycleNumber = 0;
+  private wake: (() => void) | undefined;
+  private reloads: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly options: DaemonOptions,
+    private readonly runPass: RunPass,
+  ) {
+    this.config = options.config;
+    this.log = options.log;
+    this.metrics.setIntervalMs(this.intervalMs());
+  }
+
+  async run(): Promise<void> {
+    const server = createHttpServer({
+      renderMetrics: (format) => this.metrics.render(format),
+      latestReport: () => this.latest,
+      unhealthyReason: () => this.unhealthyReason(),
+      log: this.log,
+    });
+    const address = await listen(server, this.config.listen);
+    this.options.onListening?.(address);
+    this.log.info('mxprobe daemon started', {
+      version: VERSION,
+      listen:
+        address.family === 'IPv6'
+          ? `[${address.address}]:${address.port}`
+          : `${address.address}:${address.port}`,
+      intervalMs: this.intervalMs(),
+      targets: this.config.targets.length,
+    });
+
+    const signals = this.options.signals ?? process;
+    const onHangup = (): void => {
+      this.reloads = this.reloads.then(() => this.reload());
+    };
+    const onTerminate = (signal: NodeJS.Signals) => (): void => this.stop(signal);
+    const onTerm = onTerminate('SIGTERM');
+    const onInt = onTerminate('SIGINT');
+    signals.on('SIGHUP', onHangup);
+    signals.on('SIGTERM', onTerm);
+    signals.on('SIGINT', onInt);
+    try {
+      await this.loop();
+    } finally {
+      signals.off('SIGHUP', onHangup);
+      signals.off('SIGTERM', onTerm);
+      signals.off('SIGINT', onInt);
+      await closeServer(server);
+      this.log.info('mxprobe daemon stopped', { cycles: this.cycleNumber });
+    }
+  }
+
+  private stop(signal: NodeJS.Signals): void {
+    if (this.stopping.signal.aborted) return;
+    this.log.info('stopping', { signal });
+    this.stopping.abort(new Error(`stopped by ${signal}`));
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      const startedAt = Date.now();
+      const jitter = (this.options.random ?? Math.random)();
+      await this.cycle();
+      // Re-computed after every wake-up: a reload may have changed the interval meanwhile.
+      for (;;) {
+        const remaining = startedAt + cycleDelayMs(this.config, jitter) - Date.now();
+        if (this.stopping.signal.aborted || remaining <= 0) break;
+        await this.sleep(remaining);
+      }
+    }
+  }
+
+  private async cycle(): Promise<void> {
+    const config = this.config;
+    const cycle = ++this.cycleNumber;
+    const log = this.log.child({ cycle });
+    const deadlineMs = Math.max(this.intervalMs(), MIN_CYCLE_DEADLINE_MS);
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signal = AbortSignal.any([this.stopping.signal, deadline]);
+    try {
+      const report = await abandonOnStop(
+        this.runPass(config, { signal, log }),
+        this.stopping.signal,
+      );
+      // Attempts cut short by an abort would read as timeouts: such a cycle is no result.
+      if (signal.aborted) throw signal.reason;
+      this.publish(report, log);
+    } catch (error) {
+      if (this.stopping.signal.aborted) return;
+      if (deadline.aborted)
+        log.error('probe cycle exceeded its deadline and was aborted', { deadlineMs });
+      else log.error('probe cycle failed', { error });
+    }
+  }
+
+  /** Metrics and /status move together, in one synchronous step. */
+  private publish(report: Report, log: Logger): void {
+    const previous = this.latest;
+    this.metrics.record(report, new Date());
+    this.latest = report;
+    this.lastProgressAt = Date.now();
+
+    for (const change of describeChanges(previous, report)) {
+      if (change.kind === 'port')
+        log.info('port status changed', { port: change.port, from: change.from, to: change.to });
+      else
+        log.info('diagnosis changed', {
+          from: change.from,
+          to: change.to,
+          summary: change.summary,
+        });
+    }
+    log.info('probe cycle finished', cycleSummary(report));
+  }
+
+  private async reload(): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    this.log.info('reloading config (SIGHUP)');
+    let next: ProbeConfig;
+    try {
+      next = await this.options.reloadConfig();
+    } catch (error) {
+      this.log.error('config reload failed; the running config stays in force', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return;
+    }
+    if (next.listen.text !== this.config.listen.text) {
+      this.log.warn('the listen address changes only on restart', {
+        running: this.config.listen.text,
+        configured: next.listen.text,
+      });
+    }
+    this.config = next;
+    this.metrics.setIntervalMs(this.intervalMs());
+    this.log.info('config reloaded', {
+      intervalMs: this.intervalMs(),
+      targets: next.targets.length,
+    });
+    // A sleeping loop re-times its next cycle against the new interval.
+    this.wake?.();
+  }
+
+  private unhealthyReason(): string | undefined {
+    if (this.stopping.signal.aborted) return 'shutting down';
+    const silentMs = Date.now() - this.lastProgressAt;
+    const limitMs = STALL_INTERVALS * this.intervalMs() + MIN_CYCLE_DEADLINE_MS;
+    if (silentMs > limitMs)
+      return `no probe cycle finished in the last ${Math.round(silentMs / 1000)}s`;
+    return undefined;
+  }
+
+  private intervalMs(): number {
+    return Math.max(this.config.intervalMs, this.config.minIntervalMs);
+  }
+
+  /** Sleeps until the time is up, a reload re-times the loop, or the daemon stops. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}
+
+/**
+ * The pass's outcome, unless the daemon stops and the pass has not settled STOP_GRACE_MS later:
+ * then it is left behind (a pass that ignores its abort must not hold up exit past 5 s).
+ */
+function abandonOnStop<T>(pass: Promise<T>, stopping: AbortSignal): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let onStop: (() => void) | undefined;
+  const abandoned = new Promise<never>((_resolve, reject) => {
+    onStop = () => {
+      timer = setTimeout(
+        () => reject(new Error('probe cycle did not stop in time')),
+        STOP_GRACE_MS,
+      );
+    };
+    stopping.addEventListener('abort', onStop, { once: true });
+  });
+  // A pass left behind may still reject later; that is expected and must not crash the process.
+  pass.catch(() => undefined);
+  return Promise.race([pass, abandoned]).finally(() => {
+    clearTimeout(timer);
+    if (onStop) stopping.removeEventListener('abort', onStop);
+  });
+}

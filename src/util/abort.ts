@@ -1,0 +1,39 @@
+// Abort plumbing shared by every module that waits on the network or on time: one way to turn
+// an AbortSignal into an error, to stop waiting for work that cannot be aborted itself, and to
+// sleep until a time or an abort.
+
+/** The signal's own reason when it is an Error, else a DOMException named AbortError. */
+export function abortError(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new DOMException('The probe was aborted', 'AbortError');
+}
+
+/**
+ * Settles with `work`, or rejects with the abort as soon as `signal` aborts, so a caller never
+ * waits on work that ignores its signal (a library call, a file read).
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Resolves after `ms` (at once when not positive); rejects when `signal` aborts first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

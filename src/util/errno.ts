@@ -1,0 +1,21 @@
+// Node's errno codes in words, for the one-line errors people read (a config file that cannot
+// be read, a password file, a listen address). One table, so every message says it alike.
+
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a path component is not a directory',
+  EADDRINUSE: 'the address is already in use',
+  EADDRNOTAVAIL: 'no such local address',
+  EMFILE: 'too many open files',
+};
+
+/** Words for an error's errno code, or its message when the code is not in the table. */
+export function describeErrno(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && code in ERRNO_WORDS) return ERRNO_WORDS[code] ?? code;
+  if (code !== undefined) return code;
+  return error instanceof Error ? error.message : String(error);
+}
