@@ -1,12 +1,11 @@
 // What to do about a blocked port 25, in the words of the platform the VM runs on. Pure: the
 // detected environment in, one or two sentences per point out.
 
-import type { Environment } from '../types.js';
 import { factsOf, type AnyCloud } from './cloud.js';
-import { REGISTERED_CLOUDS } from './registry.js';
+import { REGISTERED_CLOUDS, type CloudFacts } from './registry.js';
 
 export function cloudAdvice(
-  env: Environment,
+  env: CloudFacts,
   clouds: readonly AnyCloud[] = REGISTERED_CLOUDS,
 ): string[] {
   const cloud = clouds.find((c) => c.id === env.cloud);

@@ -12,10 +12,20 @@
 
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { CloudDetectionConfig } from '../config/types.js';
 import { untilAborted } from '../util/abort.js';
 import { DMI_FIELDS, type AnyCloud, type Dmi } from './cloud.js';
 import { REGISTERED_CLOUDS, type CloudFacts } from './registry.js';
+
+/** Where cloud detection looks (base URLs are configurable so tests can use loopback). */
+export interface CloudDetectionConfig {
+  enabled: boolean;
+  /** Each cloud's metadata base URL, by cloud id (config keys `azureUrl`, `awsUrl`, …). */
+  metadataUrls: Readonly<Record<string, string>>;
+  /** Give up on every metadata service after this long. */
+  timeoutMs: number;
+  /** Path of the DMI chassis asset tag; the other DMI fields are read beside it. */
+  dmiAssetTagPath: string;
+}
 
 export interface DetectCloudOptions {
   signal?: AbortSignal;

@@ -1,15 +1,7 @@
+import type { CloudDetectionConfig } from '../clouds/detect.js';
 import type { FamilyChoice, RelaySpec, TargetSpec } from '../types.js';
 
-/** Where cloud detection looks (base URLs are configurable so tests can use loopback). */
-export interface CloudDetectionConfig {
-  enabled: boolean;
-  /** Each cloud's metadata base URL, by cloud id (config keys `azureUrl`, `awsUrl`, …). */
-  metadataUrls: Readonly<Record<string, string>>;
-  /** Give up on every metadata service after this long. */
-  timeoutMs: number;
-  /** Path of the DMI chassis asset tag; the other DMI fields are read beside it. */
-  dmiAssetTagPath: string;
-}
+export type { CloudDetectionConfig } from '../clouds/detect.js';
 
 /** An address to serve HTTP on, parsed once, with where it was given (for error messages). */
 export interface ListenAddress {

@@ -3,6 +3,7 @@
 
 import type { TlsFailure } from '../smtp/tls.js';
 import type { Reason, Result } from '../types.js';
+import { UNREACHABLE_ERRNO_CODES } from '../util/errno.js';
 
 /** How far an attempt got before it ended, as seen on the wire. */
 export type DialOutcome =
@@ -25,18 +26,6 @@ export interface Classification {
   result: Result;
   reason: Reason;
 }
-
-/** Local refusals and ICMP errors: something actively said no before any handshake. */
-export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EACCES',
-  'EPERM',
-  'EHOSTDOWN',
-  'ENETDOWN',
-  'EADDRNOTAVAIL',
-  'ENONET',
-]);
 
 export function classifyAttempt(outcome: DialOutcome): Classification {
   switch (outcome.kind) {
@@ -64,7 +53,7 @@ export function classifyConnectError(code: string): Classification {
   // The kernel's own SYN timeout: nothing answered, as with our connect timeout.
   if (code === 'ETIMEDOUT') return { result: 'filtered', reason: 'timeout' };
   if (code === 'ECONNRESET') return { result: 'blocked', reason: 'reset' };
-  if (UNREACHABLE_CODES.has(code)) return { result: 'blocked', reason: 'unreachable' };
+  if (UNREACHABLE_ERRNO_CODES.has(code)) return { result: 'blocked', reason: 'unreachable' };
   // Any other local failure to connect is still "something said no", never "nothing answered".
   return { result: 'blocked', reason: 'unreachable' };
 }

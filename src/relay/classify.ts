@@ -2,8 +2,8 @@
 // Pure, like probe/classify.ts for attempts: nodemailer's error is read as facts, and only this
 // module decides what they mean, so it is tested as a table.
 
-import { UNREACHABLE_CODES } from '../probe/classify.js';
 import type { RelayStatus } from '../types.js';
+import { UNREACHABLE_ERRNO_CODES } from '../util/errno.js';
 
 export interface RelayClassification {
   status: RelayStatus;
@@ -42,7 +42,7 @@ export function classifyRelayError(error: unknown): RelayClassification {
   // under ESOCKET, which alone cannot tell a refused port from a bad certificate.
   if (errno === 'ECONNREFUSED')
     return { status: 'blocked', reason: 'connection refused (ECONNREFUSED)' };
-  if (errno !== undefined && UNREACHABLE_CODES.has(errno)) {
+  if (errno !== undefined && UNREACHABLE_ERRNO_CODES.has(errno)) {
     return { status: 'blocked', reason: `unreachable (${errno})` };
   }
   if (facts.originalCode !== undefined && TLS_CODE.test(facts.originalCode)) {

@@ -1,5 +1,6 @@
-// Node's errno codes in words, for the one-line errors people read (a config file that cannot
-// be read, a password file, a listen address). One table, so every message says it alike.
+// What Node's errno codes mean to mxprobe: which ones say "unreachable" (for attempts and relays
+// alike), and their words for the one-line errors people read (a config file that cannot be
+// read, a password file, a listen address). One table each, so every place says it alike.
 
 const ERRNO_WORDS: Readonly<Record<string, string>> = {
   ENOENT: 'no such file',
@@ -19,3 +20,15 @@ export function describeErrno(error: unknown): string {
   if (code !== undefined) return code;
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Local refusals and ICMP errors: something actively said no before any handshake. */
+export const UNREACHABLE_ERRNO_CODES: ReadonlySet<string> = new Set([
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EACCES',
+  'EPERM',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'ENONET',
+]);
