@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Deployment checks (CI runs this after the tests): the install and uninstall scripts staged in a
 # scratch root, the systemd unit (verify, and an exposure score of at most 2.0), the Prometheus
-# example config, alerting rules and their unit tests, the exposition format, and the Grafana
-# dashboard. Needs: systemd (systemd-analyze), prometheus (promtool), a built dist/.
+# example configs, the alerting and recording rules and their unit tests, the Alertmanager
+# example, the exposition format, and the Grafana dashboards. Needs: systemd (systemd-analyze),
+# prometheus (promtool), prometheus-alertmanager (amtool), a built dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,38 +57,58 @@ DESTDIR="$stage" systemd/uninstall.sh --purge
 leftovers="$(find "$stage" -type f ! -name mxprobe.service -o -type l)"
 [ -z "$leftovers" ] || fail "uninstall left files behind: $leftovers"
 
-step "promtool check config deploy/prometheus/prometheus.yml"
-promtool check config deploy/prometheus/prometheus.yml
+# deploy/prometheus holds three kinds of YAML: unit tests (*.test.yml), rule files (a top-level
+# `groups:`) and Prometheus configs (the rest). Each is checked with the promtool command for it.
+prometheus_configs=()
+rule_files=()
+rule_tests=()
+for file in deploy/prometheus/*.yml; do
+  if [[ "$file" == *.test.yml ]]; then
+    rule_tests+=("$file")
+  elif grep -q '^groups:' "$file"; then
+    rule_files+=("$file")
+  else
+    prometheus_configs+=("$file")
+  fi
+done
 
-step "promtool check rules"
-promtool check rules deploy/prometheus/rules.yml
+step "promtool check config (${prometheus_configs[*]})"
+for file in "${prometheus_configs[@]}"; do
+  promtool check config "$file"
+done
 
-step "promtool test rules"
-(cd deploy/prometheus && promtool test rules rules.test.yml)
+step "promtool check rules (${rule_files[*]})"
+promtool check rules "${rule_files[@]}"
+
+step "promtool test rules (${rule_tests[*]})"
+for file in "${rule_tests[@]}"; do
+  (cd "$(dirname "$file")" && promtool test rules "$(basename "$file")")
+done
+
+step "amtool check-config deploy/alertmanager/alertmanager.yml"
+command -v amtool >/dev/null || fail "amtool is missing (Debian package prometheus-alertmanager)"
+amtool check-config deploy/alertmanager/alertmanager.yml
+
+step "Alertmanager routes: what pages and what becomes a ticket"
+# alert labels -> the receiver that must get it
+while IFS='|' read -r labels receiver; do
+  # shellcheck disable=SC2086 # the labels are separate arguments
+  amtool config routes test --config.file=deploy/alertmanager/alertmanager.yml \
+    --verify.receivers="$receiver" $labels >/dev/null 2>&1 ||
+    fail "alertmanager.yml routes {$labels} elsewhere than to $receiver"
+  echo "{$labels} -> $receiver"
+done <<'ROUTES'
+alertname=MxprobePort25Stopped severity=critical cloud=azure region=westeurope|mail-team-pager
+alertname=MxprobeRelayDown severity=critical relay=hub|mail-team-pager
+alertname=MxprobePort25Blocked severity=warning code=port25-blocked|mail-team-tickets
+alertname=MxprobeDnsblListed severity=warning address=203.0.113.7|mail-team-tickets
+alertname=MxprobeStale severity=warning|mail-team-tickets
+ROUTES
 
 step "promtool check metrics (the golden exposition)"
 promtool check metrics <test/fixtures/metrics.prom && echo "clean"
 
-step "every mxprobe metric the rules and the dashboard use exists"
-node --input-type=module - <<'JS'
-import { readFileSync } from 'node:fs';
-const exposed = new Set(
-  [...readFileSync('test/fixtures/metrics.prom', 'utf8').matchAll(/^# TYPE (mxprobe_\w+) /gm)].map((m) => m[1]),
-);
-const dashboard = readFileSync('deploy/grafana/mxprobe.json', 'utf8');
-JSON.parse(dashboard);
-let missing = [];
-for (const [file, text] of [['deploy/prometheus/rules.yml', readFileSync('deploy/prometheus/rules.yml', 'utf8')], ['deploy/grafana/mxprobe.json', dashboard]]) {
-  for (const [name] of text.matchAll(/\bmxprobe_[a-z0-9_]+/g)) {
-    const base = name.replace(/_(bucket|sum|count)$/, '');
-    if (!exposed.has(base)) missing.push(`${file}: ${name}`);
-  }
-}
-if (missing.length > 0) {
-  console.error(`unknown metrics:\n${[...new Set(missing)].join('\n')}`);
-  process.exit(1);
-}
-console.log('all known');
-JS
+step "every metric the rules, configs and dashboards name exists; every rule has unit tests"
+node scripts/check-deploy-refs.mjs
 
 printf '\ncheck-deploy: all deployment checks passed (unit exposure %s)\n' "$exposure"

@@ -12,6 +12,7 @@ export const APT_PACKAGES = {
   openssl: 'openssl',
   prometheus: 'prometheus',
   'prometheus-blackbox-exporter': 'prometheus-blackbox-exporter',
+  'prometheus-alertmanager': 'amtool',
   nmap: 'nmap',
   swaks: 'swaks',
   'netcat-openbsd': 'nc',
@@ -67,7 +68,7 @@ export function ensureAptPackages() {
     [
       '-c',
       // One unit at a time: systemctl gives up on the whole list when one unit does not exist.
-      'command -v systemctl >/dev/null || exit 0; for unit in prometheus prometheus-node-exporter prometheus-blackbox-exporter; do systemctl disable --now "$unit" 2>/dev/null; done; true',
+      'command -v systemctl >/dev/null || exit 0; for unit in prometheus prometheus-node-exporter prometheus-blackbox-exporter prometheus-alertmanager; do systemctl disable --now "$unit" 2>/dev/null; done; true',
     ],
     { stdio: 'ignore' },
   );

@@ -19,9 +19,18 @@ export interface DaemonProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
 
-export function spawnDaemon(args: string[]): DaemonProcess {
-  const child = spawn(process.execPath, [BIN, 'probe', '--no-cloud-detection', ...args], {
+export interface SpawnOptions {
+  /** Ask the metadata services named in the config (default: off, --no-cloud-detection). */
+  cloudDetection?: boolean;
+  /** Added to this process' environment (e.g. NODE_EXTRA_CA_CERTS for a loopback relay). */
+  env?: Record<string, string>;
+}
+
+export function spawnDaemon(args: string[], options: SpawnOptions = {}): DaemonProcess {
+  const cloudFlags = options.cloudDetection ? [] : ['--no-cloud-detection'];
+  const child = spawn(process.execPath, [BIN, 'probe', ...cloudFlags, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';

@@ -96,7 +96,8 @@ beforeAll(async () => {
       `rule_files: ["${RULES}"]`,
       'scrape_configs:',
       '  - job_name: mxprobe',
-      `    static_configs: [{ targets: ["127.0.0.1:${daemonPort}"] }]`,
+      // A VM expected to deliver directly: it opts in to MxprobePort25Blocked.
+      `    static_configs: [{ targets: ["127.0.0.1:${daemonPort}"], labels: { mxprobe_expect_port25: open } }]`,
       '',
     ].join('\n'),
   );
@@ -141,7 +142,7 @@ describe('Prometheus scraping the daemon', () => {
     expect(port25.map((s) => s.metric.status)).toEqual(['blocked']);
   });
 
-  it('evaluates the shipped rules on it: the port-25 alert is pending', async () => {
+  it('evaluates the shipped rules on it: the opted-in port-25 alert is pending', async () => {
     const alerts = await eventually(
       async () =>
         (
