@@ -10,10 +10,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Lab, labOwner, vmEnv } from '../lab/lab.js';
+import { InstanceNameError, labNamesFromEnv, type LabNames } from '../lab/instance.js';
+import { Lab, ownedMessage } from '../lab/lab.js';
 import { labPrerequisites } from '../lab/preflight.js';
 import { LOSS_PERCENT, type ScenarioName } from '../lab/scenarios.js';
-import { NS_VM } from '../lab/topology.js';
 import { findHost } from '../lab/zone.js';
 
 const ADDRESS = findHost('mx1.alpha.example').ipv4;
@@ -132,13 +132,13 @@ async function startBlackbox(lab: Lab, started: (b: Blackbox) => void): Promise<
     [
       'netns',
       'exec',
-      NS_VM,
+      lab.names.namespaces.vm,
       BLACKBOX_BIN,
       `--config.file=${configFile}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
     ],
-    { env: vmEnv(), stdio: ['ignore', 'ignore', 'pipe'] },
+    { env: lab.vmEnv(), stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr += s));
@@ -220,14 +220,21 @@ export async function main(): Promise<number> {
     process.stderr.write(`bench: cannot run here: ${missing.join('; ')}\n`);
     return 1;
   }
-  const owner = labOwner();
+  // The lab instance is MXLAB_INSTANCE's (the default lab when unset).
+  let names: LabNames;
+  try {
+    names = labNamesFromEnv();
+  } catch (error) {
+    if (!(error instanceof InstanceNameError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n`);
+    return 2;
+  }
+  const lab = new Lab({ names, log: (line) => process.stderr.write(`lab: ${line}\n`) });
+  const owner = lab.owner();
   if (owner !== undefined) {
-    process.stderr.write(
-      `bench: a lab is already up (started by pid ${owner}); wait for it, or: npm run lab -- down\n`,
-    );
+    process.stderr.write(`bench: ${ownedMessage(lab.names, owner)}\n`);
     return 1;
   }
-  const lab = new Lab({ log: (line) => process.stderr.write(`lab: ${line}\n`) });
   let blackbox: Blackbox | undefined;
   // The exporter first: lab.down() would stop it too (it stops everything in the namespaces),
   // but only after a grace period meant for services that shut down cleanly.

@@ -1,28 +1,39 @@
-// `npm run lab -- <scenario> [--json] [--shell] [-- mxprobe flags...]`: see mxprobe at work on
-// a network that blocks SMTP the way a cloud does, without a cloud account. Brings the lab up,
-// applies the scenario, runs `mxprobe probe --once` in the VM namespace (or opens a shell
-// there), and tears everything down on every way out: normal end, error, Ctrl-C, SIGTERM.
+// `npm run lab -- <scenario> [--json] [--shell] [--instance NAME] [-- mxprobe flags...]`: see
+// mxprobe at work on a network that blocks SMTP the way a cloud does, without a cloud account.
+// Brings the lab up, applies the scenario, runs `mxprobe probe --once` in the VM namespace (or
+// opens a shell there), and tears everything down on every way out: normal end, error, Ctrl-C,
+// SIGTERM. Everything it builds or removes belongs to one lab instance (instance.ts).
 
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { Lab, labOwner, paths, STATE_DIR, vmEnv } from './lab.js';
+import {
+  INSTANCE_ENV,
+  InstanceNameError,
+  labNames,
+  labNamesFromEnv,
+  MAX_INSTANCE_NAME_LENGTH,
+  parseInstanceName,
+  type LabNames,
+} from './instance.js';
+import { Lab, ownedMessage } from './lab.js';
 import { labPrerequisites } from './preflight.js';
 import { isScenarioName, scenario, SCENARIO_NAMES, type Scenario } from './scenarios.js';
 import { LAB_PASSWORD, LAB_USER } from './servers.js';
-import { NS_VM, removeAll } from './topology.js';
 import { MISBEHAVING, PROVIDERS } from './zone.js';
 
-const USAGE = `usage: npm run lab -- <scenario> [--json] [--shell] [-- extra mxprobe flags]
-       npm run lab -- down        remove a lab left behind (namespaces, links, processes)
-       npm run lab -- check       say whether this machine can run the lab
+const USAGE = `usage: npm run lab -- <scenario> [--json] [--shell] [--instance NAME] [-- mxprobe flags]
+       npm run lab -- down [--instance NAME]  remove a lab left behind (namespaces, processes)
+       npm run lab -- check                   say whether this machine can run the lab
 
 Builds a small network of namespaces (a VM, a router that applies the scenario's egress
 policy, and a fake Internet with DNS and mail servers), runs \`mxprobe probe --once\` in the VM
 and tears it all down again. Needs root (network namespaces, nftables).
 
-  --json    print mxprobe's JSON report instead of the table
-  --shell   instead of probing, open a shell inside the VM namespace (mxprobe, swaks and nc
-            work there); the lab is torn down when the shell exits
+  --json           print mxprobe's JSON report instead of the table
+  --shell          instead of probing, open a shell inside the VM namespace (mxprobe, swaks and
+                   nc work there); the lab is torn down when the shell exits
+  --instance NAME  a lab of its own, next to any other: 1 to ${MAX_INSTANCE_NAME_LENGTH} characters, a-z and 0-9
+                   (default: $${INSTANCE_ENV}, else the default lab); down removes only its own
 
 scenarios:
 ${SCENARIO_NAMES.map((n) => `  ${n.padEnd(12)} ${scenario(n).summary}`).join('\n')}
@@ -33,17 +44,37 @@ interface Args {
   scenario?: Scenario;
   json: boolean;
   shell: boolean;
+  names: LabNames;
   extra: string[];
 }
 
 class UsageError extends Error {}
 
-export function parseArgs(argv: string[]): Args {
-  const args: Args = { command: 'run', json: false, shell: false, extra: [] };
+/**
+ * Reads the command line; the instance comes from `--instance`, else from MXLAB_INSTANCE.
+ * A bad instance name is an InstanceNameError (one line), anything else a UsageError.
+ */
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Args {
   const dashDash = argv.indexOf('--');
   const own = dashDash < 0 ? argv : argv.slice(0, dashDash);
-  if (dashDash >= 0) args.extra = argv.slice(dashDash + 1);
-  for (const arg of own) {
+  let names: LabNames | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < own.length; i++) {
+    const arg = own[i] ?? '';
+    if (arg === '--instance' || arg.startsWith('--instance=')) {
+      const value = arg === '--instance' ? own[++i] : arg.slice('--instance='.length);
+      if (value === undefined) throw new UsageError('--instance needs a name');
+      names = labNames(parseInstanceName(value, '--instance'));
+    } else rest.push(arg);
+  }
+  const args: Args = {
+    command: 'run',
+    json: false,
+    shell: false,
+    names: names ?? labNamesFromEnv(env),
+    extra: dashDash < 0 ? [] : argv.slice(dashDash + 1),
+  };
+  for (const arg of rest) {
     if (arg === '--help' || arg === '-h' || arg === 'help') args.command = 'help';
     else if (arg === '--json') args.json = true;
     else if (arg === '--shell') args.shell = true;
@@ -65,7 +96,7 @@ const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-function shellBanner(s: Scenario): string {
+function shellBanner(s: Scenario, lab: Lab): string {
   const p0 = PROVIDERS[0];
   const hosts = [
     ...PROVIDERS.map(
@@ -76,11 +107,11 @@ function shellBanner(s: Scenario): string {
   ];
   return [
     '',
-    `You are in the lab VM (namespace ${NS_VM}); scenario ${s.name}: ${s.summary}.`,
+    `You are in the lab VM (namespace ${lab.names.namespaces.vm}); scenario ${s.name}: ${s.summary}.`,
     `What mxprobe should say: ${s.expect}.`,
     '',
     'Try:',
-    `  mxprobe probe --once --config ${paths.probeSet}`,
+    `  mxprobe probe --once --config ${lab.paths.probeSet}`,
     `  mxprobe probe --once --domain ${p0?.domain ?? 'alpha.example'} --ports 25`,
     `  swaks --server ${p0?.mx[0]?.name ?? ''} --port 25 --to user@${p0?.domain ?? ''} --quit-after EHLO`,
     `  swaks --server ${p0?.submission.name ?? ''} --port 587 -tls --auth-user ${LAB_USER} --auth-password ${LAB_PASSWORD} --to user@${p0?.domain ?? ''}`,
@@ -96,15 +127,13 @@ function shellBanner(s: Scenario): string {
 
 /** The exit status of the lab front end: mxprobe's own when it ran, else ours. */
 async function runScenario(args: Args & { scenario: Scenario }): Promise<number> {
-  // Checked before any teardown is armed: a lab another run owns must be left alone.
-  const owner = labOwner();
+  const lab = new Lab({ names: args.names, log: (line) => say(`lab: ${line}`) });
+  // Checked before any teardown is armed: an instance another run owns must be left alone.
+  const owner = lab.owner();
   if (owner !== undefined) {
-    say(
-      `lab: a lab is already up (started by pid ${owner}); wait for it, or remove it with: npm run lab -- down`,
-    );
+    say(`lab: ${ownedMessage(lab.names, owner)}`);
     return 1;
   }
-  const lab = new Lab({ log: (line) => say(`lab: ${line}`) });
   let tornDown = false;
   const teardown = (): void => {
     if (tornDown) return;
@@ -135,16 +164,21 @@ async function runScenario(args: Args & { scenario: Scenario }): Promise<number>
     say(`lab: expect ${args.scenario.expect}`);
 
     if (args.shell) {
-      say(shellBanner(args.scenario));
+      say(shellBanner(args.scenario, lab));
       shellRunning = true;
+      const instance = lab.names.instance === undefined ? '' : ` ${lab.names.instance}`;
       const code = await new Promise<number>((resolve, reject) => {
-        const shell = spawn('ip', ['netns', 'exec', NS_VM, 'bash', '--norc', '-i'], {
-          stdio: 'inherit',
-          env: vmEnv({
-            PS1: `[mxlab ${args.scenario.name}] \\w# `,
-            MXLAB_SCENARIO: args.scenario.name,
-          }),
-        });
+        const shell = spawn(
+          'ip',
+          ['netns', 'exec', lab.names.namespaces.vm, 'bash', '--norc', '-i'],
+          {
+            stdio: 'inherit',
+            env: lab.vmEnv({
+              PS1: `[mxlab${instance} ${args.scenario.name}] \\w# `,
+              MXLAB_SCENARIO: args.scenario.name,
+            }),
+          },
+        );
         shell.once('error', reject);
         shell.once('close', (c) => resolve(c ?? 0));
       });
@@ -156,7 +190,7 @@ async function runScenario(args: Args & { scenario: Scenario }): Promise<number>
       'probe',
       '--once',
       '--config',
-      paths.probeSet,
+      lab.paths.probeSet,
       ...(args.json ? ['--json'] : []),
       ...args.extra,
     ];
@@ -178,6 +212,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     args = parseArgs(argv);
   } catch (error) {
+    if (error instanceof InstanceNameError) {
+      say(`lab: ${error.message}`);
+      return 2;
+    }
     if (!(error instanceof UsageError)) throw error;
     say(`lab: ${error.message}\n\n${USAGE}`);
     return 2;
@@ -201,14 +239,16 @@ export async function main(argv: string[]): Promise<number> {
         say(`lab: ${missing.join('; ')}`);
         return 1;
       }
-      const removed = removeAll(STATE_DIR);
+      // Only this instance: another instance's namespaces, processes and files stay.
+      const { removed } = new Lab({ names: args.names }).down();
       const what = [
         ...removed.namespaces,
         ...removed.links,
         ...removed.pids.map((p) => `pid ${p}`),
         ...removed.files,
       ];
-      say(what.length === 0 ? 'lab: nothing to remove' : `lab: removed ${what.join(', ')}`);
+      const which = args.names.instance === undefined ? '' : ` of instance ${args.names.instance}`;
+      say(what.length === 0 ? `lab: nothing${which} to remove` : `lab: removed ${what.join(', ')}`);
       return 0;
     }
     case 'run': {

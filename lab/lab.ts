@@ -2,33 +2,29 @@
 // `apply(scenario)` switches the egress policy in milliseconds, `execInVm(argv)` runs a
 // command as the VM would, `down()` removes everything. Any process can drive a lab that
 // another process brought up (the test workers do), because its state is the namespaces
-// themselves plus the files in STATE_DIR.
+// themselves plus the files in its state directory. Each Lab is one instance (instance.ts):
+// MXLAB_INSTANCE's unless told otherwise, and several instances can be up at once.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { downCommand, labNamesFromEnv, type LabNames } from './instance.js';
 import { createPki } from './pki.js';
 import { probeSetYaml } from './probe-set.js';
 import { rulesets, scenario, type Scenario, type ScenarioName } from './scenarios.js';
 import { SMTP_PORTS, type ServersConfig } from './servers.js';
 import {
+  alive,
   createTopology,
   findLeftovers,
   inNs,
-  NS_INET,
-  NS_ROUTER,
-  NS_VM,
   removeAll,
   run,
   setVmIpv6Route,
   type Leftovers,
-  alive,
 } from './topology.js';
 import { allHosts, dnsmasqConfig } from './zone.js';
-
-/** Where the lab keeps its generated files (certificates, configs); removed by down(). */
-export const STATE_DIR = '/run/mxlab';
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -48,18 +44,24 @@ export const REPO_ROOT = repoRoot();
 export const MXPROBE_BIN = join(REPO_ROOT, 'dist', 'src', 'bin.js');
 const LAB_DIST = join(REPO_ROOT, 'dist', 'lab');
 
-export const paths = {
-  caCert: join(STATE_DIR, 'pki', 'ca.pem'),
-  probeSet: join(STATE_DIR, 'probe.yaml'),
-  bin: join(STATE_DIR, 'bin'),
-  dnsmasqConf: join(STATE_DIR, 'dnsmasq.conf'),
-  dnsmasqPid: join(STATE_DIR, 'dnsmasq.pid'),
-  serversConf: join(STATE_DIR, 'servers.json'),
-  dnsmasqLog: join(STATE_DIR, 'dnsmasq.log'),
-  serversLog: join(STATE_DIR, 'servers.log'),
-  /** The pid of the process that brought the lab up: one lab per machine at a time. */
-  owner: join(STATE_DIR, 'owner.pid'),
-} as const;
+/** The files of one lab instance, all under its state directory (removed by down()). */
+export function labPaths(stateDir: string) {
+  return {
+    pki: join(stateDir, 'pki'),
+    caCert: join(stateDir, 'pki', 'ca.pem'),
+    probeSet: join(stateDir, 'probe.yaml'),
+    bin: join(stateDir, 'bin'),
+    dnsmasqConf: join(stateDir, 'dnsmasq.conf'),
+    dnsmasqPid: join(stateDir, 'dnsmasq.pid'),
+    serversConf: join(stateDir, 'servers.json'),
+    dnsmasqLog: join(stateDir, 'dnsmasq.log'),
+    serversLog: join(stateDir, 'servers.log'),
+    /** The pid of the process that brought this instance up: one owner at a time. */
+    owner: join(stateDir, 'owner.pid'),
+  } as const;
+}
+
+export type LabPaths = ReturnType<typeof labPaths>;
 
 export interface ExecResult {
   code: number | null;
@@ -76,47 +78,67 @@ export interface ExecOptions {
   inherit?: boolean;
 }
 
-/** The environment a VM process gets: the lab CA trusted, the lab's mxprobe on PATH. */
-export function vmEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: `${paths.bin}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`,
-    HOME: process.env.HOME ?? '/root',
-    TERM: process.env.TERM ?? 'dumb',
-    NODE_EXTRA_CA_CERTS: paths.caCert,
-    ...extra,
-  };
+/** What to say when another live process owns the instance: it is not ours to tear down. */
+export function ownedMessage(names: LabNames, owner: number): string {
+  return `a lab is already up (started by pid ${owner}); wait for it, or remove it with: ${downCommand(names)}`;
 }
 
 export class Lab {
+  readonly names: LabNames;
+  readonly paths: LabPaths;
   private readonly children: ChildProcess[] = [];
   private current: Scenario | undefined;
   log: (line: string) => void;
 
-  constructor(options: { log?: (line: string) => void } = {}) {
+  constructor(options: { names?: LabNames; log?: (line: string) => void } = {}) {
+    this.names = options.names ?? labNamesFromEnv();
+    this.paths = labPaths(this.names.stateDir);
     this.log = options.log ?? (() => undefined);
+  }
+
+  /** The environment a VM process gets: the lab CA trusted, the lab's mxprobe on PATH. */
+  vmEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      PATH: `${this.paths.bin}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`,
+      HOME: process.env.HOME ?? '/root',
+      TERM: process.env.TERM ?? 'dumb',
+      NODE_EXTRA_CA_CERTS: this.paths.caCert,
+      ...extra,
+    };
+  }
+
+  /** The pid of the live process that brought this instance up, if there is one. */
+  owner(): number | undefined {
+    if (!existsSync(this.paths.owner)) return undefined;
+    const pid = Number.parseInt(readFileSync(this.paths.owner, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+  }
+
+  /** Whatever of this instance exists (namespaces, stray links, processes, files). */
+  leftovers(): Leftovers {
+    return findLeftovers(this.names);
   }
 
   /** Brings the whole lab up on a clean slate; on any failure, tears down what it built. */
   async up(): Promise<{ durationMs: number; leftoversRemoved: Leftovers }> {
     const started = performance.now();
-    // The names are fixed, so a second lab would tear the first one apart: refuse while the
-    // process that owns a lab still runs, and clean up after one that does not (a crash).
-    const owner = labOwner();
-    if (owner !== undefined && owner !== process.pid) {
-      throw new Error(
-        `a lab is already up (started by pid ${owner}); wait for it, or remove it with: npm run lab -- down`,
-      );
-    }
-    const leftoversRemoved = removeAll(STATE_DIR);
+    // A second lab of the same instance would tear the first one apart: refuse while the
+    // process that owns it still runs, and clean up after one that does not (a crash).
+    const owner = this.owner();
+    if (owner !== undefined && owner !== process.pid)
+      throw new Error(ownedMessage(this.names, owner));
+    const leftoversRemoved = removeAll(this.names);
+    const paths = this.paths;
+    const ns = this.names.namespaces;
     try {
       mkdirSync(paths.bin, { recursive: true });
       writeFileSync(paths.owner, `${process.pid}\n`);
-      this.log('creating namespaces mxl-vm, mxl-router, mxl-inet');
-      createTopology();
+      this.log(`creating namespaces ${ns.vm}, ${ns.router}, ${ns.inet}`);
+      createTopology(this.names);
       this.log('making the lab CA and certificates');
       const good = allHosts().filter((h) => h.behaviour !== 'expired-cert');
       const expired = allHosts().filter((h) => h.behaviour === 'expired-cert');
-      const pki = createPki(join(STATE_DIR, 'pki'), good, expired);
+      const pki = createPki(paths.pki, good, expired);
 
       this.log('starting dnsmasq (the lab zone)');
       writeFileSync(
@@ -125,7 +147,7 @@ export class Lab {
       );
       this.start(
         'dnsmasq',
-        inNs(NS_INET, [
+        inNs(ns.inet, [
           'dnsmasq',
           '--keep-in-foreground',
           '--user=root',
@@ -151,7 +173,7 @@ export class Lab {
       writeFileSync(paths.serversConf, JSON.stringify(serversConfig, null, 2));
       const servers = this.start(
         'mail servers',
-        inNs(NS_INET, [process.execPath, join(LAB_DIST, 'servers.js'), paths.serversConf]),
+        inNs(ns.inet, [process.execPath, join(LAB_DIST, 'servers.js'), paths.serversConf]),
         paths.serversLog,
       );
       await waitForLog(
@@ -182,11 +204,11 @@ export class Lab {
   apply(name: ScenarioName): Scenario {
     const s = scenario(name);
     const rules = rulesets(s);
-    run(inNs(NS_ROUTER, ['nft', '-f', '-']), { input: rules.router });
-    run(inNs(NS_VM, ['nft', '-f', '-']), { input: rules.vm });
-    setVmIpv6Route(s.vmIpv6Route);
+    run(inNs(this.names.namespaces.router, ['nft', '-f', '-']), { input: rules.router });
+    run(inNs(this.names.namespaces.vm, ['nft', '-f', '-']), { input: rules.vm });
+    setVmIpv6Route(this.names, s.vmIpv6Route);
     // The probe set follows the scenario (cloud detection on only where the lab plays a cloud).
-    writeFileSync(paths.probeSet, probeSetYaml(name));
+    writeFileSync(this.paths.probeSet, probeSetYaml(name));
     this.current = s;
     return s;
   }
@@ -195,11 +217,11 @@ export class Lab {
     return this.current;
   }
 
-  /** Runs argv inside the VM namespace (as `ip netns exec mxl-vm argv`). Never rejects on exit status. */
+  /** Runs argv inside the VM namespace (`ip netns exec <vm> argv`); never rejects on exit status. */
   execInVm(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     const started = performance.now();
-    const child = spawn('ip', ['netns', 'exec', NS_VM, ...argv], {
-      env: vmEnv(options.env),
+    const child = spawn('ip', ['netns', 'exec', this.names.namespaces.vm, ...argv], {
+      env: this.vmEnv(options.env),
       stdio: options.inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -230,20 +252,20 @@ export class Lab {
     return this.execInVm([process.execPath, MXPROBE_BIN, ...args], options);
   }
 
-  /** Removes everything; synchronous, so it also works from an `exit` handler. */
+  /** Removes everything of this instance; synchronous, so it also works from an `exit` handler. */
   down(): { durationMs: number; removed: Leftovers } {
     const started = performance.now();
     for (const child of this.children.splice(0)) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     }
-    const removed = removeAll(STATE_DIR);
+    const removed = removeAll(this.names);
     this.current = undefined;
     return { durationMs: Math.round(performance.now() - started), removed };
   }
 
   /**
    * Starts a lab service in its own process group, so a Ctrl-C at the terminal never hits it,
-   * with its output in a log file under STATE_DIR rather than a pipe that would keep this
+   * with its output in a log file in the state directory rather than a pipe that would keep this
    * process alive and fill up when nobody reads it.
    */
   private start(label: string, argv: string[], logFile: string): ChildProcess {
@@ -277,18 +299,6 @@ export class Lab {
     }
     throw new Error(`the lab did not become ready within ${READY_TIMEOUT_MS} ms: ${last}`);
   }
-}
-
-/** The pid of the live process that brought the current lab up, if there is one. */
-export function labOwner(): number | undefined {
-  if (!existsSync(paths.owner)) return undefined;
-  const pid = Number.parseInt(readFileSync(paths.owner, 'utf8'), 10);
-  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
-}
-
-/** Whether anything of a lab exists (namespaces, stray links, processes, files). */
-export function labLeftovers(): Leftovers {
-  return findLeftovers(STATE_DIR);
 }
 
 /** Waits until a service writes a line matching pattern to its log, or exits, or time runs out. */

@@ -1,5 +1,6 @@
 // The lab's plumbing: three network namespaces joined by veth pairs, their addresses and
-// routes, and the cleanup that removes every trace of them.
+// routes, and the cleanup that removes every trace of them. Every name comes from the
+// instance (instance.ts); the drawing shows the default instance's.
 //
 //    mxl-vm                    mxl-router                    mxl-inet
 //   ┌──────────┐  veth   ┌──────────────────────┐  veth   ┌──────────────────────┐
@@ -13,20 +14,9 @@
 // Every step is synchronous so that teardown can run from an `exit` handler as well.
 
 import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { linkList, namespaceList, type LabNames } from './instance.js';
 import { allHosts, DNS_SERVER_V4, DNS_SERVER_V6, METADATA_ADDRESS } from './zone.js';
-
-export const NS_VM = 'mxl-vm';
-export const NS_ROUTER = 'mxl-router';
-export const NS_INET = 'mxl-inet';
-export const NAMESPACES = [NS_VM, NS_ROUTER, NS_INET] as const;
-/** Every lab link and namespace name starts with this, so leftovers are easy to recognise. */
-export const PREFIX = 'mxl-';
-
-const LINK_VM = 'mxl-vm0';
-const LINK_ROUTER_VM = 'mxl-rt-vm';
-const LINK_ROUTER_INET = 'mxl-rt-inet';
-const LINK_INET = 'mxl-inet0';
 
 /** Link networks (documentation ranges: 192.0.2.0/24 and 2001:db8:0::/48). */
 export const VM_ADDRESS_V4 = '192.0.2.2';
@@ -40,9 +30,6 @@ const INET_V6 = '2001:db8:0:2::2';
 /** What lives behind the internet namespace (see zone.ts for the hosts in them). */
 const INET_PREFIXES_V4 = ['198.51.100.0/24', '203.0.113.0/24'];
 const INET_PREFIX_V6 = '2001:db8:100::/40';
-
-/** `ip netns exec` bind-mounts /etc/netns/<ns>/resolv.conf over /etc/resolv.conf. */
-const NETNS_ETC = '/etc/netns';
 
 export class CommandError extends Error {
   constructor(
@@ -110,12 +97,14 @@ function sysctl(ns: string, settings: Record<string, string>): void {
   run(inNs(ns, ['sh', '-c', script]));
 }
 
-/** Builds the namespaces, links, addresses and routes. Expects a clean slate (see removeAll). */
-export function createTopology(): void {
-  for (const ns of NAMESPACES) {
-    run(['ip', 'netns', 'add', ns]);
+/** Builds the instance's namespaces, links, addresses and routes; expects a clean slate. */
+export function createTopology(names: LabNames): void {
+  const ns = names.namespaces;
+  const link = names.links;
+  for (const name of namespaceList(names)) {
+    run(['ip', 'netns', 'add', name]);
     // Addresses must be usable at once: no IPv6 duplicate address detection in the lab.
-    sysctl(ns, {
+    sysctl(name, {
       'net.ipv6.conf.all.accept_dad': '0',
       'net.ipv6.conf.default.accept_dad': '0',
       'net.ipv6.conf.all.accept_ra': '0',
@@ -126,9 +115,9 @@ export function createTopology(): void {
       'net.ipv4.icmp_ratelimit': '0',
       'net.ipv6.icmp.ratelimit': '0',
     });
-    run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+    run(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
   }
-  sysctl(NS_ROUTER, { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' });
+  sysctl(ns.router, { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' });
 
   // Each veth end is born inside its namespace: no lab link ever appears in the host's namespace
   // for longer than the kernel needs to move it.
@@ -136,47 +125,47 @@ export function createTopology(): void {
     'ip',
     'link',
     'add',
-    LINK_VM,
+    link.vm,
     'netns',
-    NS_VM,
+    ns.vm,
     'type',
     'veth',
     'peer',
     'name',
-    LINK_ROUTER_VM,
+    link.routerVm,
     'netns',
-    NS_ROUTER,
+    ns.router,
   ]);
   run([
     'ip',
     'link',
     'add',
-    LINK_INET,
+    link.inet,
     'netns',
-    NS_INET,
+    ns.inet,
     'type',
     'veth',
     'peer',
     'name',
-    LINK_ROUTER_INET,
+    link.routerInet,
     'netns',
-    NS_ROUTER,
+    ns.router,
   ]);
 
-  ipBatch(NS_VM, [
-    `addr add ${VM_ADDRESS_V4}/29 dev ${LINK_VM}`,
-    `addr add ${VM_ADDRESS_V6}/64 dev ${LINK_VM} nodad`,
-    `link set ${LINK_VM} up`,
+  ipBatch(ns.vm, [
+    `addr add ${VM_ADDRESS_V4}/29 dev ${link.vm}`,
+    `addr add ${VM_ADDRESS_V6}/64 dev ${link.vm} nodad`,
+    `link set ${link.vm} up`,
     `route add default via ${ROUTER_VM_SIDE_V4}`,
     `route add ::/0 via ${ROUTER_VM_SIDE_V6}`,
   ]);
-  ipBatch(NS_ROUTER, [
-    `addr add ${ROUTER_VM_SIDE_V4}/29 dev ${LINK_ROUTER_VM}`,
-    `addr add ${ROUTER_VM_SIDE_V6}/64 dev ${LINK_ROUTER_VM} nodad`,
-    `addr add ${ROUTER_INET_SIDE_V4}/29 dev ${LINK_ROUTER_INET}`,
-    `addr add ${ROUTER_INET_SIDE_V6}/64 dev ${LINK_ROUTER_INET} nodad`,
-    `link set ${LINK_ROUTER_VM} up`,
-    `link set ${LINK_ROUTER_INET} up`,
+  ipBatch(ns.router, [
+    `addr add ${ROUTER_VM_SIDE_V4}/29 dev ${link.routerVm}`,
+    `addr add ${ROUTER_VM_SIDE_V6}/64 dev ${link.routerVm} nodad`,
+    `addr add ${ROUTER_INET_SIDE_V4}/29 dev ${link.routerInet}`,
+    `addr add ${ROUTER_INET_SIDE_V6}/64 dev ${link.routerInet} nodad`,
+    `link set ${link.routerVm} up`,
+    `link set ${link.routerInet} up`,
     ...INET_PREFIXES_V4.map((p) => `route add ${p} via ${INET_V4}`),
     `route add ${INET_PREFIX_V6} via ${INET_V6}`,
   ]);
@@ -190,51 +179,49 @@ export function createTopology(): void {
     `addr add ${DNS_SERVER_V6}/128 dev lo nodad`,
     `addr add ${METADATA_ADDRESS}/32 dev lo`,
   ];
-  ipBatch(NS_INET, [
-    `addr add ${INET_V4}/29 dev ${LINK_INET}`,
-    `addr add ${INET_V6}/64 dev ${LINK_INET} nodad`,
-    `link set ${LINK_INET} up`,
+  ipBatch(ns.inet, [
+    `addr add ${INET_V4}/29 dev ${link.inet}`,
+    `addr add ${INET_V6}/64 dev ${link.inet} nodad`,
+    `link set ${link.inet} up`,
     ...hostAddresses,
     `route add default via ${ROUTER_INET_SIDE_V4}`,
     `route add ::/0 via ${ROUTER_INET_SIDE_V6}`,
   ]);
 
   // The VM resolves through the lab's DNS server, so mxprobe runs with its system resolver.
-  mkdirSync(`${NETNS_ETC}/${NS_VM}`, { recursive: true });
+  mkdirSync(names.vmEtc, { recursive: true });
   writeFileSync(
-    `${NETNS_ETC}/${NS_VM}/resolv.conf`,
+    `${names.vmEtc}/resolv.conf`,
     `# mxprobe lab\nnameserver ${DNS_SERVER_V4}\noptions timeout:1 attempts:2\n`,
   );
 }
 
 /** Gives the VM its IPv6 default route back, or takes it away (`no-v6`). */
-export function setVmIpv6Route(present: boolean): void {
-  if (present)
-    run(['ip', '-n', NS_VM, '-6', 'route', 'replace', 'default', 'via', ROUTER_VM_SIDE_V6]);
-  else tryRun(['ip', '-n', NS_VM, '-6', 'route', 'del', 'default']);
+export function setVmIpv6Route(names: LabNames, present: boolean): void {
+  const vm = names.namespaces.vm;
+  if (present) run(['ip', '-n', vm, '-6', 'route', 'replace', 'default', 'via', ROUTER_VM_SIDE_V6]);
+  else tryRun(['ip', '-n', vm, '-6', 'route', 'del', 'default']);
 }
 
-/** Namespaces that exist now, from `ip netns list` (lines like "mxl-vm (id: 3)"). */
-export function existingNamespaces(): string[] {
+/** The instance's namespaces that exist now (`ip netns list` lines: "mxl-vm (id: 3)"). */
+export function existingNamespaces(names: LabNames): string[] {
   let out = '';
   try {
     out = run(['ip', 'netns', 'list']);
   } catch {
     return [];
   }
-  return out
-    .split('\n')
-    .map((line) => line.split(' ')[0] ?? '')
-    .filter((name) => name.startsWith(PREFIX));
+  const present = new Set(out.split('\n').map((line) => line.split(' ')[0] ?? ''));
+  return namespaceList(names).filter((name) => present.has(name));
 }
 
-/** Lab links that ended up in the host's namespace (only after a crash between add and move). */
-export function strayLinks(): string[] {
+/** The instance's links found in the host's namespace (only after a crash between add and move). */
+export function strayLinks(names: LabNames): string[] {
   const out = run(['ip', '-o', 'link', 'show']);
-  return out
-    .split('\n')
-    .map((line) => /^\d+:\s+([^:@\s]+)/.exec(line)?.[1] ?? '')
-    .filter((name) => name.startsWith(PREFIX));
+  const present = new Set(
+    out.split('\n').map((line) => /^\d+:\s+([^:@\s]+)/.exec(line)?.[1] ?? ''),
+  );
+  return linkList(names).filter((name) => present.has(name));
 }
 
 /** Process ids running inside a namespace: the lab's DNS and SMTP servers, shells, probes. */
@@ -291,36 +278,40 @@ export interface Leftovers {
   files: string[];
 }
 
-/** Everything of the lab that exists now; all empty means the machine is clean. */
-export function findLeftovers(stateDir: string): Leftovers {
-  const namespaces = existingNamespaces();
+/** Everything of this instance that exists now; all empty means it is gone. */
+export function findLeftovers(names: LabNames): Leftovers {
+  const namespaces = existingNamespaces(names);
   const files = [
-    stateDir,
-    `${NETNS_ETC}/${NS_VM}`,
-    `${NETNS_ETC}/${NS_ROUTER}`,
-    `${NETNS_ETC}/${NS_INET}`,
+    names.stateDir,
+    ...namespaceList(names).map((ns) => `${names.netnsEtc}/${ns}`),
   ].filter((f) => existsSync(f));
   return {
     namespaces,
-    links: strayLinks(),
+    links: strayLinks(names),
     pids: namespaces.flatMap(namespacePids),
     files,
   };
 }
 
 /**
- * Removes every lab namespace, link, process and file, whoever left them: this run or an
- * earlier one that crashed. Safe to call at any time and any number of times; never throws.
+ * Removes every namespace, link, process and file of this instance, whoever left them: this
+ * run or an earlier one that crashed. Never touches another instance's. Safe to call at any
+ * time and any number of times; never throws.
  */
-export function removeAll(stateDir: string): Leftovers {
-  const found = findLeftovers(stateDir);
+export function removeAll(names: LabNames): Leftovers {
+  const found = findLeftovers(names);
   // Processes first: deleting a namespace does not stop what runs inside it.
   stopProcesses(found.pids);
   for (const ns of found.namespaces) tryRun(['ip', 'netns', 'delete', ns]);
   for (const link of found.links) tryRun(['ip', 'link', 'delete', link]);
   for (const file of found.files) rmSync(file, { recursive: true, force: true });
-  // Remove /etc/netns itself only when the lab was its only user.
-  if (existsSync(NETNS_ETC) && readdirSync(NETNS_ETC).length === 0)
-    rmSync(NETNS_ETC, { recursive: true, force: true });
+  // /etc/netns itself goes when no lab (nor anything else) uses it any more. rmdir removes
+  // only an empty directory, in one step: another instance creating its entry at the same
+  // moment makes it fail harmlessly instead of losing that entry.
+  try {
+    rmdirSync(names.netnsEtc);
+  } catch {
+    // not empty, or already gone
+  }
   return found;
 }

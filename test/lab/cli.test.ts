@@ -2,63 +2,10 @@
 // runs mxprobe, shows the verdict and leaves nothing behind, also when interrupted; `--shell`
 // puts the user in the VM. Each run replaces the shared lab, so it is rebuilt at the end.
 
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labLeftovers, REPO_ROOT } from '../../lab/lab.js';
 import { SCENARIO_NAMES, type ScenarioName } from '../../lab/scenarios.js';
 import type { DiagnosisCode, Report } from '../../src/types.js';
-import { lab } from './helpers.js';
-
-const CLI = join(REPO_ROOT, 'dist', 'lab', 'cli.js');
-
-interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(
-  args: string[],
-  options: { input?: string; interruptWhen?: RegExp } = {},
-): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    let interrupted = false;
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-      if (options.interruptWhen && !interrupted && options.interruptWhen.test(stderr)) {
-        interrupted = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.stdin.end(options.input ?? '');
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-function expectNothingLeft(): void {
-  const left = labLeftovers();
-  expect({
-    namespaces: left.namespaces,
-    links: left.links,
-    pids: left.pids,
-    files: left.files,
-  }).toEqual({
-    namespaces: [],
-    links: [],
-    pids: [],
-    files: [],
-  });
-}
+import { expectNothingLeft, lab, runCli } from './helpers.js';
 
 // What each scenario's documented verdict is (lab/scenarios.ts `expect`).
 const VERDICT: Record<ScenarioName, { exit: number; diagnosis: DiagnosisCode }> = {
@@ -101,6 +48,32 @@ describe('npm run lab', () => {
     expect(run.stderr).toContain('azure');
   });
 
+  it.each([
+    [['open', '--instance', 'T1'], '--instance: "T1" is not a lab instance name'],
+    [['down', '--instance=lab-2'], '--instance: "lab-2" is not a lab instance name'],
+    [['open', '--instance', 'abcdefg'], '--instance: "abcdefg" is not a lab instance name'],
+  ])('refuses the instance name in %j with exit 2 and one line', async (args, message) => {
+    const run = await runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `lab: ${message} (1 to 6 characters, a-z and 0-9)`,
+    ]);
+  });
+
+  it('refuses a bad MXLAB_INSTANCE with exit 2 and one line naming it', async () => {
+    const run = await runCli(['open'], { env: { MXLAB_INSTANCE: '../x' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'lab: MXLAB_INSTANCE: "../x" is not a lab instance name (1 to 6 characters, a-z and 0-9)',
+    ]);
+  });
+
+  it('--instance without a name is a usage error', async () => {
+    const run = await runCli(['open', '--instance']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^lab: --instance needs a name$/m);
+  });
+
   it.each(SCENARIO_NAMES.filter((n) => n !== 'lossy'))(
     '%s: shows the documented verdict and leaves nothing behind',
     async (name) => {
@@ -137,8 +110,8 @@ describe('npm run lab', () => {
 
   it('--shell puts the user in the VM with mxprobe on the PATH, and tears down on exit', async () => {
     const script = [
-      'ip -o -4 addr show dev mxl-vm0 | grep -o "inet [0-9./]*"',
-      'mxprobe probe --once --json --host smtp.alpha.example --ports 587 > /tmp/mxlab-shell-report.json; echo "mxprobe exit $?"',
+      `ip -o -4 addr show dev ${lab.names.links.vm} | grep -o "inet [0-9./]*"`,
+      'mxprobe probe --once --json --host smtp.alpha.example --ports 587 > /dev/null; echo "mxprobe exit $?"',
       'exit 7',
       '',
     ].join('\n');
@@ -154,17 +127,17 @@ describe('npm run lab', () => {
     const run = await runCli(['open']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/a lab is already up \(started by pid \d+\)/);
-    expect(labLeftovers().namespaces.length).toBe(3); // and left it alone
+    expect(lab.leftovers().namespaces.length).toBe(3); // and left it alone
     lab.down();
   });
 
   it('down removes a lab left behind by a crashed run', async () => {
     // A lab brought up and abandoned, as after a kill -9.
     await lab.up();
-    expect(labLeftovers().namespaces.length).toBe(3);
+    expect(lab.leftovers().namespaces.length).toBe(3);
     const run = await runCli(['down']);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/removed mxl-/);
+    expect(run.stderr).toContain(`removed ${lab.names.namespaces.vm}, `);
     expectNothingLeft();
   });
 });

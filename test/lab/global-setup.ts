@@ -1,9 +1,11 @@
 // Brings the lab up once for every lab test file and removes it afterwards, on every way out:
 // the normal end, a failed test, an error in setup, Ctrl-C or SIGTERM. A lab that cannot
-// come up fails the run with the reason; it is never skipped.
+// come up fails the run with the reason; it is never skipped. The lab is the instance that
+// MXLAB_INSTANCE names (the default lab when unset), so two checkouts can run the lab tests at
+// the same time, each with its own instance; test workers inherit the variable.
 
 import { execFileSync } from 'node:child_process';
-import { Lab, labLeftovers, labOwner, REPO_ROOT } from '../../lab/lab.js';
+import { Lab, ownedMessage, REPO_ROOT } from '../../lab/lab.js';
 import { labPrerequisites } from '../../lab/preflight.js';
 
 export default async function setup(): Promise<() => void> {
@@ -21,22 +23,18 @@ export default async function setup(): Promise<() => void> {
     });
   }
 
-  // Before any teardown is armed: a lab that another live process owns is not ours to remove.
-  const owner = labOwner();
-  if (owner !== undefined) {
-    throw new Error(
-      `a lab is already up (started by pid ${owner}); let it finish, or: npm run lab -- down`,
-    );
-  }
-
   const lab = new Lab({ log: (line) => process.stderr.write(`lab: ${line}\n`) });
+  // Before any teardown is armed: an instance that another live process owns is not ours to remove.
+  const owner = lab.owner();
+  if (owner !== undefined) throw new Error(ownedMessage(lab.names, owner));
+
   let down = false;
   const teardown = (): void => {
     if (down) return;
     down = true;
     const { durationMs } = lab.down();
     process.stderr.write(`lab: down in ${durationMs} ms\n`);
-    const left = labLeftovers();
+    const left = lab.leftovers();
     const what = [
       ...left.namespaces,
       ...left.links,
@@ -54,7 +52,7 @@ export default async function setup(): Promise<() => void> {
   process.once('exit', teardown);
 
   const { durationMs } = await lab.up();
-  process.stderr.write(`lab: up in ${durationMs} ms\n`);
+  process.stderr.write(`lab: ${lab.names.namespaces.vm} and the rest up in ${durationMs} ms\n`);
   // Test files that take the lab down and up again (cli.test.ts) make these processes exit;
   // that is expected, so stop reporting it from here.
   lab.log = () => undefined;

@@ -1,15 +1,19 @@
-// What the lab tests share: the lab (brought up by global-setup.ts), and running the built
-// mxprobe inside the VM namespace the way a user would, keeping what the user would see.
+// What the lab tests share: the lab (brought up by global-setup.ts), running the built
+// mxprobe inside the VM namespace the way a user would, keeping what the user would see, plain
+// socket and DNS checks from a VM, and the `npm run lab` front end.
 
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { expect } from 'vitest';
-import { Lab, paths, type ExecResult } from '../../lab/lab.js';
+import { Lab, REPO_ROOT, type ExecResult } from '../../lab/lab.js';
 import type { ScenarioName } from '../../lab/scenarios.js';
 import type { Attempt, Report } from '../../src/types.js';
 
+/** The suite's lab: the instance MXLAB_INSTANCE names, brought up by global-setup.ts. */
 export const lab = new Lab();
 
 /** The lab's probe set: three providers' MX hosts on 25, their submission hosts on 587/465. */
-export const LAB_PROBE_SET = ['--config', paths.probeSet];
+export const LAB_PROBE_SET = ['--config', lab.paths.probeSet];
 
 export interface JsonRun extends ExecResult {
   report: Report;
@@ -62,4 +66,94 @@ export function expectAttempts(
 
 export function portStatuses(report: Report): Record<number, string> {
   return Object.fromEntries(report.ports.map((p) => [p.port, p.status]));
+}
+
+/** A bare connect from the VM: "connected", Node's error code, or "timeout". */
+const CONNECT = `
+const net = require('node:net');
+const [host, port] = process.argv.slice(1);
+const s = net.connect({ host, port: Number(port) });
+const done = (what) => { process.stdout.write(what); s.destroy(); };
+s.setTimeout(3000, () => done('timeout'));
+s.on('connect', () => done('connected'));
+s.on('error', (e) => done(e.code));
+`;
+
+/** A plain TCP connect from a lab's VM, without mxprobe. */
+export async function connectFrom(from: Lab, address: string, port: number): Promise<string> {
+  const run = await from.execInVm([process.execPath, '-e', CONNECT, address, String(port)], {
+    timeoutMs: 10_000,
+  });
+  return run.stdout;
+}
+
+/** A DNS question from the VM through its system resolver; prints the answer as JSON or the error code. */
+const ASK = `
+const { Resolver } = require('node:dns').promises;
+const [type, name] = process.argv.slice(1);
+// The system resolver's servers (resolv.conf), with a short budget so a dead server shows fast.
+new Resolver({ timeout: 1000, tries: 2 }).resolve(name, type).then((r) => process.stdout.write(JSON.stringify(r)), (e) => process.stdout.write(e.code));
+`;
+
+/** A DNS question from a lab's VM: the answer, or the error code (ENOTFOUND, ETIMEOUT...). */
+export async function askFrom(from: Lab, type: string, name: string): Promise<unknown> {
+  const run = await from.execInVm([process.execPath, '-e', ASK, type, name], {
+    timeoutMs: 10_000,
+  });
+  return run.stdout.startsWith('[') ? (JSON.parse(run.stdout) as unknown) : run.stdout;
+}
+
+const CLI = join(REPO_ROOT, 'dist', 'lab', 'cli.js');
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `npm run lab -- ARGS` (the built front end, without the npm wrapper), with this process's
+ * environment and so MXLAB_INSTANCE's lab unless ARGS or `env` say otherwise.
+ */
+export function runCli(
+  args: string[],
+  options: { input?: string; interruptWhen?: RegExp; env?: Record<string, string> } = {},
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+      if (options.interruptWhen && !interrupted && options.interruptWhen.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stdin.end(options.input ?? '');
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Asserts that nothing of the given lab instance exists: namespaces, links, processes, files. */
+export function expectNothingLeft(of: Lab = lab): void {
+  const left = of.leftovers();
+  expect({
+    namespaces: left.namespaces,
+    links: left.links,
+    pids: left.pids,
+    files: left.files,
+  }).toEqual({
+    namespaces: [],
+    links: [],
+    pids: [],
+    files: [],
+  });
 }

@@ -4,41 +4,16 @@
 
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { SCENARIO_NAMES, type ScenarioName } from '../../lab/scenarios.js';
-import { NS_ROUTER, NS_VM } from '../../lab/topology.js';
+import { linkList } from '../../lab/instance.js';
+import { ROUTER_TABLE, SCENARIO_NAMES, type ScenarioName } from '../../lab/scenarios.js';
 import { findHost, findProvider, NULL_MX_DOMAIN } from '../../lab/zone.js';
-import { applyScenario, lab } from './helpers.js';
+import { applyScenario, askFrom, connectFrom, lab } from './helpers.js';
 
-/** A bare connect from the VM: "connected", Node's error code, or "timeout". */
-const CONNECT = `
-const net = require('node:net');
-const [host, port] = process.argv.slice(1);
-const s = net.connect({ host, port: Number(port) });
-const done = (what) => { process.stdout.write(what); s.destroy(); };
-s.setTimeout(3000, () => done('timeout'));
-s.on('connect', () => done('connected'));
-s.on('error', (e) => done(e.code));
-`;
+const NS_ROUTER = lab.names.namespaces.router;
+const NS_VM = lab.names.namespaces.vm;
 
-async function connect(address: string, port: number): Promise<string> {
-  const run = await lab.execInVm([process.execPath, '-e', CONNECT, address, String(port)], {
-    timeoutMs: 10_000,
-  });
-  return run.stdout;
-}
-
-/** A DNS question from the VM through its system resolver; prints the answer as JSON or the error code. */
-const ASK = `
-const { Resolver } = require('node:dns').promises;
-const [type, name] = process.argv.slice(1);
-// The system resolver's servers (resolv.conf), with a short budget so a dead server shows fast.
-new Resolver({ timeout: 1000, tries: 2 }).resolve(name, type).then((r) => process.stdout.write(JSON.stringify(r)), (e) => process.stdout.write(e.code));
-`;
-
-async function ask(type: string, name: string): Promise<unknown> {
-  const run = await lab.execInVm([process.execPath, '-e', ASK, type, name], { timeoutMs: 10_000 });
-  return run.stdout.startsWith('[') ? (JSON.parse(run.stdout) as unknown) : run.stdout;
-}
+const connect = (address: string, port: number): Promise<string> => connectFrom(lab, address, port);
+const ask = (type: string, name: string): Promise<unknown> => askFrom(lab, type, name);
 
 const mx = findHost('mx1.alpha.example');
 const submission = findHost('smtp.alpha.example');
@@ -86,7 +61,7 @@ describe('egress policies seen by a plain connect', () => {
     const results = await Promise.all(Array.from({ length: 40 }, () => connect(mx.ipv4, 25)));
     const counters = execFileSync(
       'ip',
-      ['netns', 'exec', NS_ROUTER, 'nft', 'list', 'chain', 'inet', 'mxlab', 'egress'],
+      ['netns', 'exec', NS_ROUTER, 'nft', 'list', 'chain', 'inet', ROUTER_TABLE, 'egress'],
       { encoding: 'utf8' },
     );
     const dropped = Number(/counter packets (\d+)/.exec(counters)?.[1] ?? '0');
@@ -147,6 +122,17 @@ describe('isolation', () => {
         encoding: 'utf8',
       }).trim(),
     ).toBe('');
-    expect(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })).not.toMatch(/mxl-/);
+    // Every lab link is inside its namespace, and none is in the host's.
+    const linkNames = (ns?: string): string[] =>
+      execFileSync('ip', [...(ns ? ['-n', ns] : []), '-o', 'link', 'show'], { encoding: 'utf8' })
+        .split('\n')
+        .map((line) => /^\d+:\s+([^:@\s]+)/.exec(line)?.[1] ?? '');
+    const { namespaces: ns, links } = lab.names;
+    expect(linkNames(ns.vm)).toContain(links.vm);
+    expect(linkNames(ns.router)).toEqual(
+      expect.arrayContaining([links.routerVm, links.routerInet]),
+    );
+    expect(linkNames(ns.inet)).toContain(links.inet);
+    expect(linkNames().filter((name) => linkList(lab.names).includes(name))).toEqual([]);
   });
 });
