@@ -51,6 +51,7 @@ export function defaultListen(): ListenAddress {
 export function defaultConfig(): ProbeConfig {
   return {
     intervalMs: DEFAULTS.intervalMs,
+    splayMs: 0,
     minIntervalMs: DEFAULTS.minIntervalMs,
     listen: defaultListen(),
     connectTimeoutMs: DEFAULTS.connectTimeoutMs,
@@ -62,5 +63,6 @@ export function defaultConfig(): ProbeConfig {
     targets: [],
     relays: [],
     cloud: defaultCloudDetection(),
+    metrics: { runtime: true },
   };
 }

@@ -8,6 +8,7 @@ import type { ProbeConfig } from './types.js';
 export function describeConfig(config: ProbeConfig): Record<string, unknown> {
   return {
     interval: formatDuration(config.intervalMs),
+    ...(config.splayMs > 0 ? { splay: formatDuration(config.splayMs) } : {}),
     listen: config.listen.text,
     connectTimeout: formatDuration(config.connectTimeoutMs),
     greetingTimeout: formatDuration(config.greetingTimeoutMs),
@@ -24,5 +25,6 @@ export function describeConfig(config: ProbeConfig): Record<string, unknown> {
     },
     targets: config.targets.map((t) => ({ [t.kind]: t.name, ports: t.ports })),
     relays: config.relays.map((r) => ({ ...r })),
+    metrics: { runtime: config.metrics.runtime },
   };
 }

@@ -9,7 +9,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import { describeErrno } from '../util/errno.js';
 import { DEFAULTS, defaultConfig } from './defaults.js';
 import { ConfigError } from './error.js';
-import { readCloudDetection, readRelays, readTargets } from './sections.js';
+import { readCloudDetection, readMetrics, readRelays, readTargets } from './sections.js';
 import type { ProbeConfig } from './types.js';
 import { formatPath, isPlainObject, Validator, type Path } from './validator.js';
 
@@ -20,6 +20,7 @@ export const DEFAULT_PROBE_SET = join(PACKAGE_ROOT, 'probes', 'default.yaml');
 
 export const TOP_LEVEL_KEYS = [
   'interval',
+  'splay',
   'listen',
   'connectTimeout',
   'greetingTimeout',
@@ -30,6 +31,7 @@ export const TOP_LEVEL_KEYS = [
   'cloudDetection',
   'targets',
   'relays',
+  'metrics',
 ] as const;
 
 export interface ParseOptions {
@@ -92,6 +94,15 @@ export function parseConfig(text: string, source: string, options: ParseOptions 
       'the floor that keeps mxprobe from hammering mail providers',
     );
   }
+  if ('splay' in raw) {
+    config.splayMs = v.duration(raw.splay, ['splay']);
+    if (config.splayMs > config.intervalMs)
+      v.fail(
+        ['splay'],
+        'at most the interval (a first cycle later than that would skip one)',
+        raw.splay,
+      );
+  }
   if ('listen' in raw) config.listen = v.listen(raw.listen, ['listen'], config.listen);
   if ('connectTimeout' in raw)
     config.connectTimeoutMs = v.duration(raw.connectTimeout, ['connectTimeout']);
@@ -110,6 +121,7 @@ export function parseConfig(text: string, source: string, options: ParseOptions 
     config.targets = readTargets(v, raw.targets, ['targets']);
   }
   if ('relays' in raw) config.relays = readRelays(v, raw.relays, ['relays']);
+  if ('metrics' in raw) config.metrics = readMetrics(v, raw.metrics, ['metrics']);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -4,7 +4,7 @@
 import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
 import { RELAY_SECURITIES, type RelaySecurity, type RelaySpec, type TargetSpec } from '../types.js';
 import { DEFAULT_PORTS, defaultCloudDetection } from './defaults.js';
-import type { CloudDetectionConfig } from './types.js';
+import type { CloudDetectionConfig, MetricsConfig } from './types.js';
 import { isPlainObject, type Path, type Validator } from './validator.js';
 
 const TARGET_KEYS = ['domain', 'host', 'ports'] as const;
@@ -117,4 +117,15 @@ export function readCloudDetection(v: Validator, value: unknown, path: Path): Cl
     cloud.dmiAssetTagPath = v.string(value.dmiAssetTagPath, [...path, 'dmiAssetTagPath']);
   if ('timeout' in value) cloud.timeoutMs = v.duration(value.timeout, [...path, 'timeout']);
   return cloud;
+}
+
+export function readMetrics(v: Validator, value: unknown, path: Path): MetricsConfig {
+  const metrics: MetricsConfig = { runtime: true };
+  if (!isPlainObject(value)) {
+    v.fail(path, 'a mapping (runtime)', value);
+    return metrics;
+  }
+  v.keys(value, path, ['runtime']);
+  if ('runtime' in value) metrics.runtime = v.boolean(value.runtime, [...path, 'runtime']) ?? true;
+  return metrics;
 }

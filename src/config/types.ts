@@ -17,6 +17,11 @@ export interface ListenAddress {
 /** The effective configuration after defaults, the config file and flags are merged. */
 export interface ProbeConfig {
   intervalMs: number;
+  /**
+   * The daemon's first cycle starts at a random moment within this long (0: at once), so that
+   * a fleet started together does not probe in step.
+   */
+  splayMs: number;
   /** The floor under intervalMs; lowered only by --min-interval for tests and the lab. */
   minIntervalMs: number;
   listen: ListenAddress;
@@ -31,4 +36,11 @@ export interface ProbeConfig {
   targets: TargetSpec[];
   relays: RelaySpec[];
   cloud: CloudDetectionConfig;
+  metrics: MetricsConfig;
+}
+
+/** What the daemon's /metrics carries beside mxprobe's own series. */
+export interface MetricsConfig {
+  /** Node.js and process metrics (about 80–95 series): worth dropping on a fleet. */
+  runtime: boolean;
 }

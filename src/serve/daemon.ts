@@ -98,11 +98,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 class Daemon {
   private config: ProbeConfig;
   private readonly log: Logger;
-  private readonly metrics = new Metrics({
-    version: VERSION,
-    nodejs: process.version,
-    processMetrics: true,
-  });
+  private readonly metrics: Metrics;
   private readonly stopping = new AbortController();
   private latest: Report | undefined;
   /** When the loop last showed life: its start, then the end of each published cycle. */
@@ -117,6 +113,11 @@ class Daemon {
   ) {
     this.config = options.config;
     this.log = options.log;
+    this.metrics = new Metrics({
+      version: VERSION,
+      nodejs: process.version,
+      processMetrics: options.config.metrics.runtime,
+    });
     this.metrics.setIntervalMs(this.intervalMs());
   }
 
@@ -168,16 +169,29 @@ class Daemon {
   }
 
   private async loop(): Promise<void> {
+    const random = this.options.random ?? Math.random;
+    const startedAt = Date.now();
+    const splay = random();
+    if (this.config.splayMs > 0) {
+      this.log.info('first probe cycle after a random splay', {
+        delayMs: Math.round(this.config.splayMs * splay),
+      });
+    }
+    await this.waitUntil(() => startedAt + Math.round(this.config.splayMs * splay));
     while (!this.stopping.signal.aborted) {
-      const startedAt = Date.now();
-      const jitter = (this.options.random ?? Math.random)();
+      const cycleStartedAt = Date.now();
+      const jitter = random();
       await this.cycle();
-      // Re-computed after every wake-up: a reload may have changed the interval meanwhile.
-      for (;;) {
-        const remaining = startedAt + cycleDelayMs(this.config, jitter) - Date.now();
-        if (this.stopping.signal.aborted || remaining <= 0) break;
-        await this.sleep(remaining);
-      }
+      await this.waitUntil(() => cycleStartedAt + cycleDelayMs(this.config, jitter));
+    }
+  }
+
+  /** Sleeps until `at()`, re-read after every wake-up (a reload may move it), or the stop. */
+  private async waitUntil(at: () => number): Promise<void> {
+    for (;;) {
+      const remaining = at() - Date.now();
+      if (this.stopping.signal.aborted || remaining <= 0) return;
+      await this.sleep(remaining);
     }
   }
 
@@ -240,6 +254,12 @@ class Daemon {
       this.log.warn('the listen address changes only on restart', {
         running: this.config.listen.text,
         configured: next.listen.text,
+      });
+    }
+    if (next.metrics.runtime !== this.config.metrics.runtime) {
+      this.log.warn('metrics.runtime changes only on restart', {
+        running: this.config.metrics.runtime,
+        configured: next.metrics.runtime,
       });
     }
     this.config = next;

@@ -44,7 +44,11 @@ function config(
 /** Starts the daemon on a free loopback port; `pass` decides what each cycle returns. */
 async function start(
   pass: (cycle: number, signal: AbortSignal) => Promise<Report>,
-  options: { config?: ProbeConfig; reloadConfig?: () => Promise<ProbeConfig> } = {},
+  options: {
+    config?: ProbeConfig;
+    reloadConfig?: () => Promise<ProbeConfig>;
+    random?: () => number;
+  } = {},
 ): Promise<Harness> {
   const signals = new EventEmitter();
   const logs: Record<string, unknown>[] = [];
@@ -66,7 +70,7 @@ async function start(
     }),
     runPass,
     signals,
-    random: () => 0,
+    random: options.random ?? (() => 0),
     onListening: (a) => (address = a),
   });
   await until(() => address !== undefined || logs.length > 0);
@@ -389,6 +393,53 @@ describe('daemon signals', () => {
     h.signals.emit('SIGTERM');
     await h.done;
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});
+
+describe('fleet settings', () => {
+  it('splay: the first cycle waits its random share of the splay, /status says so meanwhile', async () => {
+    const started = Date.now();
+    const h = await start(() => Promise.resolve(allOpenReport()), {
+      config: config({
+        listen: `127.0.0.1:${await freePort()}`,
+        intervalMs: 60_000,
+        splayMs: 800,
+      }),
+      random: () => 0.5,
+    });
+    expect(h.logs.find((l) => l.msg === 'first probe cycle after a random splay')).toMatchObject({
+      delayMs: 400,
+    });
+    expect((await text(`${h.base}/status`)).status).toBe(503);
+    expect((await text(`${h.base}/healthz`)).status).toBe(200);
+    await until(() => finished(h) === 1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    expect((await text(`${h.base}/status`)).status).toBe(200);
+  });
+
+  it('metrics.runtime false: only mxprobe series, no Node.js or process series', async () => {
+    const lines = async (runtime: boolean): Promise<string[]> => {
+      const h = await start(() => Promise.resolve(allOpenReport()), {
+        config: config({
+          listen: `127.0.0.1:${await freePort()}`,
+          metrics: { runtime },
+        }),
+      });
+      await until(() => finished(h) === 1);
+      const body = (await text(`${h.base}/metrics`)).body;
+      await h.stop();
+      return body.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    };
+    const withRuntime = await lines(true);
+    const without = await lines(false);
+    expect(withRuntime.some((l) => l.startsWith('nodejs_'))).toBe(true);
+    expect(withRuntime.some((l) => l.startsWith('process_'))).toBe(true);
+    expect(without.length).toBeGreaterThan(0);
+    expect(without.filter((l) => !l.startsWith('mxprobe_'))).toEqual([]);
+    // The same mxprobe series either way (values aside): only the runtime ones go.
+    const series = (all: string[]): string[] =>
+      all.filter((l) => l.startsWith('mxprobe_')).map((l) => l.slice(0, l.lastIndexOf(' ')));
+    expect(series(without)).toEqual(series(withRuntime));
   });
 });
 

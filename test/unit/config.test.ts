@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDurationMs } from '../../src/config/duration.js';
 import { ConfigError } from '../../src/config/error.js';
@@ -72,7 +73,7 @@ describe('parseConfig: each mistake is one sentence naming file, line, field and
     [
       'unknown key',
       'targets: [{host: a.example}]\nintervall: 5m\n',
-      'bad.yaml:2: intervall: unknown key; expected one of interval, listen, connectTimeout, greetingTimeout, dnsServers, family, concurrency, hostSpacing, cloudDetection, targets, relays',
+      'bad.yaml:2: intervall: unknown key; expected one of interval, splay, listen, connectTimeout, greetingTimeout, dnsServers, family, concurrency, hostSpacing, cloudDetection, targets, relays, metrics',
     ],
     [
       'bad duration',
@@ -136,6 +137,43 @@ describe('parseConfig: each mistake is one sentence naming file, line, field and
     ],
   ])('%s', (_what, text, message) => {
     expect(problemsOf(text)).toEqual([message]);
+  });
+
+  it.each([
+    [
+      'splay longer than the interval',
+      'interval: 5m\nsplay: 10m\ntargets: [{host: a.example}]\n',
+      'bad.yaml:2: splay: expected at most the interval (a first cycle later than that would skip one), got "10m"',
+    ],
+    [
+      'metrics not a mapping',
+      'metrics: false\ntargets: [{host: a.example}]\n',
+      'bad.yaml:1: metrics: expected a mapping (runtime), got false',
+    ],
+    [
+      'metrics.runtime not a boolean',
+      'metrics: {runtime: "no"}\ntargets: [{host: a.example}]\n',
+      'bad.yaml:1: metrics.runtime: expected true or false, got "no"',
+    ],
+    [
+      'unknown metrics key',
+      'metrics: {process: false}\ntargets: [{host: a.example}]\n',
+      'bad.yaml:1: metrics.process: unknown key; expected one of runtime',
+    ],
+  ])('fleet settings: %s', (_what, text, message) => {
+    expect(problemsOf(text)).toEqual([message]);
+  });
+
+  it('reads the fleet settings: splay and metrics.runtime', () => {
+    const config = parseConfig(
+      'interval: 30m\nsplay: 30m\nmetrics:\n  runtime: false\ntargets: [{host: a.example}]\n',
+      'fleet.yaml',
+    );
+    expect(config).toMatchObject({
+      intervalMs: 1_800_000,
+      splayMs: 1_800_000,
+      metrics: { runtime: false },
+    });
   });
 
   it('reports broken YAML with its line', () => {
@@ -206,5 +244,15 @@ describe('the shipped default probe set', () => {
       expect(h.ports.every((p) => p === 587 || p === 465)).toBe(true);
     }
     expect(config.targets.find((t) => t.name === 'smtp.postmarkapp.com')?.ports).toEqual([587]);
+  });
+
+  it('the fleet profile: a longer interval with a splay, fewer third-party targets, no runtime series', async () => {
+    const fleet = await loadConfigFile(join(dirname(DEFAULT_PROBE_SET), 'fleet.yaml'));
+    const shipped = await loadConfigFile(DEFAULT_PROBE_SET);
+    expect(fleet.intervalMs).toBeGreaterThanOrEqual(6 * shipped.intervalMs);
+    expect(fleet.splayMs).toBe(fleet.intervalMs);
+    expect(fleet.metrics.runtime).toBe(false);
+    expect(fleet.targets.length).toBeLessThan(shipped.targets.length / 2);
+    expect(fleet.targets.filter((t) => t.kind === 'domain')).toHaveLength(2);
   });
 });
