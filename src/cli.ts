@@ -11,6 +11,7 @@ import {
   describeConfig,
   isValidTargetName,
   loadConfigFile,
+  loadDefaultProbeSet,
   normalizeDnsServer,
   parseFamily,
   parseListen,
@@ -208,7 +209,10 @@ big mailbox providers on 25, their submission hosts and well-known relays on 587
     .option('--config <file>', 'the YAML config file (default: the built-in probe set)')
     .action(async (flags: { config?: string }) => {
       await record(async () => {
-        const config = await loadConfigFile(flags.config ?? DEFAULT_PROBE_SET);
+        const config =
+          flags.config !== undefined
+            ? await loadConfigFile(flags.config)
+            : await loadDefaultProbeSet();
         io.stdout.write(stringify(describeConfig(config)));
         io.stderr.write(
           `mxprobe: ${flags.config ?? DEFAULT_PROBE_SET}: config is valid (${config.targets.length} targets, ${config.relays.length} relays)\n`,
@@ -278,7 +282,7 @@ async function effectiveConfig(flags: ProbeFlags): Promise<ProbeConfig> {
       ? await loadConfigFile(flags.config)
       : cliTargets.length > 0
         ? defaultConfig()
-        : await loadConfigFile(DEFAULT_PROBE_SET);
+        : await loadDefaultProbeSet();
   if (cliTargets.length > 0) config.targets = cliTargets;
   else if (flags.ports)
     config.targets = config.targets.map((t) => ({ ...t, ports: flags.ports ?? t.ports }));

@@ -4,18 +4,17 @@
 
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { CloudDetectionConfig, ProbeConfig } from './config-types.js';
 import { formatDuration, parseDurationMs } from './duration.js';
-import { PACKAGE_ROOT } from './package-root.js';
+import { DEFAULT_PROBE_SET, DEFAULT_PROBE_SET_TEXT } from './package-root.js';
 import type { FamilyChoice, RelaySecurity, RelaySpec, TargetSpec } from './types.js';
 
 export type { ProbeConfig } from './config-types.js';
 
 export const DEFAULT_PORTS = [25, 587, 465] as const;
 export const MIN_INTERVAL_MS = 60_000;
-export const DEFAULT_PROBE_SET = join(PACKAGE_ROOT, 'probes', 'default.yaml');
+export { DEFAULT_PROBE_SET } from './package-root.js';
 
 /** A mistake in the user's configuration: always one line, naming where and what. */
 export class ConfigError extends Error {
@@ -73,6 +72,13 @@ export async function loadConfigFile(path: string): Promise<ProbeConfig> {
     });
   }
   return parseConfig(text, path);
+}
+
+/** The built-in probe set (probes/default.yaml): embedded in the executable, else a file. */
+export async function loadDefaultProbeSet(): Promise<ProbeConfig> {
+  return DEFAULT_PROBE_SET_TEXT === undefined
+    ? loadConfigFile(DEFAULT_PROBE_SET)
+    : parseConfig(DEFAULT_PROBE_SET_TEXT, DEFAULT_PROBE_SET);
 }
 
 /** Validates config text; `source` names the file in every message. Pure. */

@@ -202,8 +202,8 @@ describe('small parsers', () => {
 
 describe('the shipped default probe set', () => {
   it('is a valid config: providers on 25, submission hosts and relays only on documented ports', async () => {
-    const { loadConfigFile, DEFAULT_PROBE_SET } = await import('../../src/config.js');
-    const config = await loadConfigFile(DEFAULT_PROBE_SET);
+    const { loadDefaultProbeSet } = await import('../../src/config.js');
+    const config = await loadDefaultProbeSet();
     const domains = config.targets.filter((t) => t.kind === 'domain');
     expect(domains.length).toBeGreaterThanOrEqual(3);
     for (const d of domains) expect(d.ports).toEqual([25]);
