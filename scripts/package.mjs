@@ -5,10 +5,6 @@
 // when missing.
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundle } from '../packaging/bundle.mjs';
-import { buildDeb } from '../packaging/deb.mjs';
-import { run } from '../packaging/run.mjs';
-import { buildSingleExecutable } from '../packaging/sea.mjs';
 import { ensureAptPackages, ensureNodeModules } from './ensure-deps.mjs';
 
 process.chdir(new URL('..', import.meta.url).pathname);
@@ -24,6 +20,12 @@ if (missing.length > 0) {
   say(`missing Debian packages: ${missing.join(', ')} (apt-get install ${missing.join(' ')})`);
   process.exit(2);
 }
+
+// Imported only now: on a fresh clone, esbuild and postject arrive with ensureNodeModules().
+const { bundle } = await import('../packaging/bundle.mjs');
+const { buildDeb } = await import('../packaging/deb.mjs');
+const { run } = await import('../packaging/run.mjs');
+const { buildSingleExecutable } = await import('../packaging/sea.mjs');
 
 const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
 const outDir = 'release';
