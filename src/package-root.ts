@@ -1,7 +1,7 @@
 // What the program knows about itself: its version and the built-in probe set. Run from source
 // or from dist/, both come from files of the package (package.json, probes/default.yaml), found
 // by walking up from this module. The bundle and the single executable have no files beside
-// them, so scripts/package.mjs embeds both at build time as MXPROBE_EMBEDDED.
+// them, so packaging/bundle.mjs embeds both at build time as MXPROBE_EMBEDDED.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +44,7 @@ function fromPackageFiles(): Self {
 }
 
 const self: Self =
-  typeof MXPROBE_EMBEDDED === 'undefined' || MXPROBE_EMBEDDED === undefined
+  typeof MXPROBE_EMBEDDED === 'undefined'
     ? fromPackageFiles()
     : {
         version: MXPROBE_EMBEDDED.version,
