@@ -244,6 +244,29 @@ describe('the Debian package under a real systemd', () => {
     for (const entry of await journal(['--priority=err'])) expect(entry.log?.level).toBe('error');
   });
 
+  it('on an upgrade, restarts the service and keeps the config and a disable', async () => {
+    const pid = await property('MainPID');
+    ok(await container.run(['systemctl', 'disable', 'mxprobe.service']), 'systemctl disable');
+    const before = (await journal()).length;
+    ok(
+      await container.run(['dpkg', '-i', '--force-confold', `${INPUTS}/${deb}`], {
+        env: { DEBIAN_FRONTEND: 'noninteractive' },
+        timeoutMs: 120_000,
+      }),
+      'dpkg -i (upgrade)',
+    );
+    const deadline = Date.now() + 10_000;
+    while (!(await journal()).slice(before).some((e) => e.log?.msg === 'mxprobe daemon started')) {
+      if (Date.now() > deadline) throw new Error('the upgrade did not restart the service');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(await property('MainPID')).not.toBe(pid);
+    expect(await property('ActiveState')).toBe('active');
+    const enabled = await container.run(['systemctl', 'is-enabled', 'mxprobe.service']);
+    expect(enabled.stdout.trim()).toBe('disabled');
+    expect(ok(await container.run(['cat', '/etc/mxprobe/config.yaml']), 'cat')).toBe(TEST_CONFIG);
+  });
+
   it('stops within 5 s of systemctl stop, cleanly', async () => {
     const started = Date.now();
     ok(await container.run(['systemctl', 'stop', 'mxprobe.service']), 'systemctl stop');
