@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: the fast tests (pure units and loopback integration) run in parallel; the
+// Four projects: the fast tests (pure units and loopback integration) run in parallel; the
 // root project needs root or system packages; the namespace lab needs root and one lab at a
-// time, so its files run one after another.
+// time, so its files run one after another; the system project needs root to boot systemd in a
+// container and install the Debian package there.
 export default defineConfig({
   test: {
     projects: [
@@ -30,6 +31,17 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'system',
+          include: ['test/system/**/*.test.ts'],
+          // Builds release/ (npm run package) when it is missing or older than its sources.
+          globalSetup: ['test/system/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],

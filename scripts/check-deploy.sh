@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Deployment checks (CI runs this after the tests): the install and uninstall scripts staged in a
-# scratch root, the systemd unit (verify, and an exposure score of at most 2.0), the Prometheus
-# example configs, the alerting and recording rules and their unit tests, the Alertmanager
-# example, the exposition format, and the Grafana dashboards. Needs: systemd (systemd-analyze),
-# prometheus (promtool), prometheus-alertmanager (amtool), a built dist/.
+# scratch root, the systemd unit as install.sh and as the Debian package install it (verify, and
+# an exposure score of at most 2.0), the Debian package (lintian), the Prometheus example configs,
+# the alerting and recording rules and their unit tests, the Alertmanager example, the exposition
+# format, and the Grafana dashboards. Needs: systemd (systemd-analyze), prometheus (promtool),
+# prometheus-alertmanager (amtool), lintian, a built dist/ and release/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MAX_EXPOSURE=2.0
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
+# install.sh and uninstall.sh work on $root; the units are verified from $stage/verify.
+root="$stage/root"
 
 step() { printf '\n== %s\n' "$*"; }
 fail() {
@@ -18,43 +21,71 @@ fail() {
 }
 
 [ -f dist/src/bin.js ] || npm run build --silent
+deb="release/mxprobe_$(node -p 'require("./package.json").version.replace("-", "~")')_$(dpkg --print-architecture).deb"
+[ -f "$deb" ] || npm run package --silent
+
+# verify_unit UNIT EXEC: systemd-analyze verify with ExecStart= pointing at EXEC, the staged
+# executable, so that verify also proves the installed command exists and is executable.
+verify_unit() {
+  local unit="$1" exec="$2" staged
+  staged="$stage/verify/$(basename "$unit")"
+  mkdir -p "$(dirname "$staged")"
+  sed -E "s#^ExecStart=[^ ]+ #ExecStart=$exec #" "$unit" >"$staged"
+  grep -q "^ExecStart=$exec " "$staged" || fail "$unit has no ExecStart= line to point at $exec"
+  verify_output="$(systemd-analyze verify "$staged" 2>&1)" || {
+    echo "$verify_output"
+    fail "systemd-analyze verify failed on $unit"
+  }
+  if grep -q 'mxprobe' <<<"$verify_output"; then
+    echo "$verify_output"
+    fail "systemd-analyze verify has remarks on $unit"
+  fi
+  echo "clean"
+}
+
+# check_exposure UNIT: systemd-analyze security --offline, at most MAX_EXPOSURE.
+check_exposure() {
+  local unit="$1" security_output exposure_line
+  security_output="$(systemd-analyze security --offline=true "$unit" 2>&1)" || true
+  exposure_line="$(grep 'Overall exposure level' <<<"$security_output")" || {
+    echo "$security_output"
+    fail "no exposure score in the output of systemd-analyze security for $unit"
+  }
+  exposure="$(sed -E 's/.*: ([0-9.]+) .*/\1/' <<<"$exposure_line")"
+  echo "$exposure_line"
+  echo "$unit exposure score: $exposure (limit $MAX_EXPOSURE)"
+  awk -v e="$exposure" -v max="$MAX_EXPOSURE" 'BEGIN { exit !(e <= max) }' ||
+    fail "the exposure $exposure of $unit is above $MAX_EXPOSURE"
+}
 
 step "systemd/install.sh into a staging root"
 # The npm cache already holds every dependency after `npm ci`: no registry round trip needed.
-npm_config_prefer_offline=true DESTDIR="$stage" systemd/install.sh
-"$stage/usr/local/bin/mxprobe" check-config --config "$stage/etc/mxprobe/config.yaml" >/dev/null
-cmp -s "$stage/etc/systemd/system/mxprobe.service" systemd/mxprobe.service || fail "the installed unit differs from systemd/mxprobe.service"
+npm_config_prefer_offline=true DESTDIR="$root" systemd/install.sh
+"$root/usr/local/bin/mxprobe" check-config --config "$root/etc/mxprobe/config.yaml" >/dev/null
+cmp -s "$root/etc/systemd/system/mxprobe.service" systemd/mxprobe.service || fail "the installed unit differs from systemd/mxprobe.service"
 
 step "systemd-analyze verify"
-# Verify the unit with ExecStart= pointing at the staged binary, so that verify also proves the
-# installed command exists and is executable.
-sed "s#^ExecStart=/usr/local/bin/mxprobe #ExecStart=$stage/usr/local/bin/mxprobe #" systemd/mxprobe.service >"$stage/mxprobe.service"
-grep -q "^ExecStart=$stage/" "$stage/mxprobe.service" || fail "ExecStart= of systemd/mxprobe.service is not /usr/local/bin/mxprobe"
-verify_output="$(systemd-analyze verify "$stage/mxprobe.service" 2>&1)" || {
-  echo "$verify_output"
-  fail "systemd-analyze verify failed"
-}
-if grep -q 'mxprobe' <<<"$verify_output"; then
-  echo "$verify_output"
-  fail "systemd-analyze verify has remarks on the unit"
-fi
-echo "clean"
+grep -q "^ExecStart=/usr/local/bin/mxprobe " systemd/mxprobe.service || fail "ExecStart= of systemd/mxprobe.service is not /usr/local/bin/mxprobe"
+verify_unit systemd/mxprobe.service "$root/usr/local/bin/mxprobe"
 
 step "systemd-analyze security --offline=true (exposure must be <= $MAX_EXPOSURE)"
-security_output="$(systemd-analyze security --offline=true systemd/mxprobe.service 2>&1)" || true
-exposure_line="$(grep 'Overall exposure level' <<<"$security_output")" || {
-  echo "$security_output"
-  fail "no exposure score in the output of systemd-analyze security"
-}
-exposure="$(sed -E 's/.*: ([0-9.]+) .*/\1/' <<<"$exposure_line")"
-echo "$exposure_line"
-echo "mxprobe.service exposure score: $exposure (limit $MAX_EXPOSURE)"
-awk -v e="$exposure" -v max="$MAX_EXPOSURE" 'BEGIN { exit !(e <= max) }' ||
-  fail "the unit's exposure $exposure is above $MAX_EXPOSURE"
+check_exposure systemd/mxprobe.service
+
+step "the unit of $deb"
+dpkg-deb -x "$deb" "$stage/deb"
+packaged_unit="$stage/deb/usr/lib/systemd/system/mxprobe.service"
+grep -q "^ExecStart=/usr/bin/mxprobe probe --config /etc/mxprobe/config.yaml$" "$packaged_unit" ||
+  fail "the packaged unit does not run /usr/bin/mxprobe with /etc/mxprobe/config.yaml"
+verify_unit "$packaged_unit" "$stage/deb/usr/bin/mxprobe"
+check_exposure "$packaged_unit"
+
+step "lintian $deb"
+# Errors and warnings fail; the overrides shipped in the package say why each one is accepted.
+lintian --fail-on error,warning "$deb" && echo "clean"
 
 step "systemd/uninstall.sh --purge from the staging root"
-DESTDIR="$stage" systemd/uninstall.sh --purge
-leftovers="$(find "$stage" -type f ! -name mxprobe.service -o -type l)"
+DESTDIR="$root" systemd/uninstall.sh --purge
+leftovers="$(find "$root" -type f -o -type l)"
 [ -z "$leftovers" ] || fail "uninstall left files behind: $leftovers"
 
 # deploy/prometheus holds three kinds of YAML: unit tests (*.test.yml), rule files (a top-level

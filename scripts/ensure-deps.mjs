@@ -17,14 +17,21 @@ export const APT_PACKAGES = {
   swaks: 'swaks',
   'netcat-openbsd': 'nc',
   systemd: 'systemd-analyze',
+  // The system tests boot systemd in a container (systemd-nspawn); `npm run package` and the
+  // deployment checks build and lint the Debian package.
+  'systemd-container': 'systemd-nspawn',
+  'dpkg-dev': 'dpkg-shlibdeps',
+  binutils: 'strip',
+  help2man: 'help2man',
+  lintian: 'lintian',
 };
 
 export function hasCommand(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-export function missingAptPackages() {
-  return Object.entries(APT_PACKAGES)
+export function missingAptPackages(packages = APT_PACKAGES) {
+  return Object.entries(packages)
     .filter(([, command]) => !hasCommand(command) && !existsSync(`/usr/sbin/${command}`))
     .map(([name]) => name);
 }
@@ -47,8 +54,8 @@ export function ensureNodeModules() {
 }
 
 /** Installs missing Debian packages when root; returns what is still missing. */
-export function ensureAptPackages() {
-  let missing = missingAptPackages();
+export function ensureAptPackages(packages = APT_PACKAGES) {
+  let missing = missingAptPackages(packages);
   if (missing.length === 0 || !isRoot() || !hasCommand('apt-get')) return missing;
   log(`installing ${missing.join(' ')} (apt-get)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -72,7 +79,7 @@ export function ensureAptPackages() {
     ],
     { stdio: 'ignore' },
   );
-  missing = missingAptPackages();
+  missing = missingAptPackages(packages);
   return missing;
 }
 

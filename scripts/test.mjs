@@ -1,6 +1,7 @@
 // `npm test`: sets up what is missing, builds, then runs every test suite. The lab suites
-// (network namespaces, nftables, dnsmasq) need root; without it the others still run and this
-// says plainly that the lab did not. In CI a lab that cannot run is a failure, never a skip.
+// (network namespaces, nftables, dnsmasq) and the system suite (systemd in a container) need
+// root; without it the others still run and this says plainly that they did not. In CI a suite
+// that cannot run is a failure, never a skip.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,13 +15,13 @@ build();
 
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 const labBlocker = !isRoot()
-  ? 'they need root (network namespaces, nftables, ports below 1024); run `sudo npm test` to include them'
+  ? 'they need root (network namespaces, nftables, ports below 1024, containers); run `sudo npm test` to include them'
   : missing.length > 0
     ? `these Debian packages are missing: ${missing.join(', ')}`
     : undefined;
 
 if (labBlocker && inCi) {
-  process.stderr.write(`test: the lab and root tests cannot run in CI: ${labBlocker}\n`);
+  process.stderr.write(`test: the lab, root and system tests cannot run in CI: ${labBlocker}\n`);
   process.exit(1);
 }
 const results = join(mkdtempSync(join(tmpdir(), 'mxprobe-test-')), 'results.json');
@@ -36,7 +37,7 @@ const args = [
 const run = spawnSync('npx', args, { stdio: 'inherit' });
 if (labBlocker) {
   process.stderr.write(
-    `\ntest: the lab and root tests (test/lab, test/root) did NOT run: ${labBlocker}.\n`,
+    `\ntest: the lab, root and system tests (test/lab, test/root, test/system) did NOT run: ${labBlocker}.\n`,
   );
 }
 // One plain closing line with the totals, for people and for tools that read it.

@@ -1,9 +1,28 @@
-// Files shipped beside the code (package.json, probes/) are found from the package root, which
-// is one level up from src/ when run from source and two from dist/src/ when built.
+// What the program knows about itself: its version and the built-in probe set. Run from source
+// or from dist/, both come from files of the package (package.json, probes/default.yaml), found
+// by walking up from this module. The bundle and the single executable have no files beside
+// them, so packaging/bundle.mjs embeds both at build time as MXPROBE_EMBEDDED.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+interface Embedded {
+  version: string;
+  defaultProbeSet: string;
+}
+
+// Defined by the bundler (esbuild `define`); undeclared when run from source or from dist/.
+declare const MXPROBE_EMBEDDED: Embedded | undefined;
+
+interface Self {
+  version: string;
+  /** The built-in probe set: a file of the package, or a name when it is embedded. */
+  defaultProbeSet: string;
+  /** Its text when embedded; read from `defaultProbeSet` otherwise. */
+  defaultProbeSetText: string | undefined;
+}
+
+/** The directory holding package.json: one level above src/, two above dist/src/. */
 function findPackageRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;
@@ -11,8 +30,28 @@ function findPackageRoot(from: string): string {
   }
 }
 
-export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+function fromPackageFiles(): Self {
+  // import.meta.url is only read here: the CommonJS bundle has none and never gets here.
+  const root = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return {
+    version: manifest.version,
+    defaultProbeSet: join(root, 'probes', 'default.yaml'),
+    defaultProbeSetText: undefined,
+  };
+}
 
-export const VERSION = (
-  JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
-).version;
+const self: Self =
+  typeof MXPROBE_EMBEDDED === 'undefined'
+    ? fromPackageFiles()
+    : {
+        version: MXPROBE_EMBEDDED.version,
+        defaultProbeSet: 'probes/default.yaml (built in)',
+        defaultProbeSetText: MXPROBE_EMBEDDED.defaultProbeSet,
+      };
+
+export const VERSION = self.version;
+export const DEFAULT_PROBE_SET = self.defaultProbeSet;
+export const DEFAULT_PROBE_SET_TEXT = self.defaultProbeSetText;

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { DEFAULT_PORTS, DEFAULTS, defaultConfig } from '../config/defaults.js';
 import { describeConfig } from '../config/describe.js';
 import { formatDuration } from '../config/duration.js';
-import { DEFAULT_PROBE_SET, loadConfigFile } from '../config/load.js';
+import { DEFAULT_PROBE_SET, loadConfigFile, loadDefaultProbeSet } from '../config/load.js';
 import type { ProbeConfig } from '../config/types.js';
 import { exitCodeFor } from '../diagnosis/diagnose.js';
 import { createLogger, type Logger } from '../log.js';
@@ -53,7 +53,8 @@ export async function runProbe(flags: ProbeFlags, io: CliIo): Promise<number> {
 
 export async function runCheckConfig(flags: { config?: string }, io: CliIo): Promise<number> {
   const path = flags.config ?? DEFAULT_PROBE_SET;
-  const config = await loadConfigFile(path);
+  const config =
+    flags.config !== undefined ? await loadConfigFile(flags.config) : await loadDefaultProbeSet();
   io.stdout.write(stringify(describeConfig(config)));
   io.stderr.write(
     `mxprobe: ${path}: config is valid (${config.targets.length} targets, ${config.relays.length} relays)\n`,
@@ -74,7 +75,7 @@ async function effectiveConfig(flags: ProbeFlags): Promise<ProbeConfig> {
       ? await loadConfigFile(flags.config, { minIntervalMs })
       : cliTargets.length > 0
         ? defaultConfig()
-        : await loadConfigFile(DEFAULT_PROBE_SET, { minIntervalMs });
+        : await loadDefaultProbeSet({ minIntervalMs });
   if (cliTargets.length > 0) config.targets = cliTargets;
   else if (flags.ports)
     config.targets = config.targets.map((t) => ({ ...t, ports: flags.ports ?? t.ports }));

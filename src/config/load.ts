@@ -3,9 +3,8 @@
 // must never silently leave a default in force.
 
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { PACKAGE_ROOT } from '../package-root.js';
+import { DEFAULT_PROBE_SET, DEFAULT_PROBE_SET_TEXT } from '../package-root.js';
 import { describeErrno } from '../util/errno.js';
 import { DEFAULTS, defaultConfig } from './defaults.js';
 import { ConfigError } from './error.js';
@@ -16,7 +15,7 @@ import { formatPath, isPlainObject, Validator, type Path } from './validator.js'
 export type { ProbeConfig } from './types.js';
 
 /** The built-in probe set, used when neither targets nor a config file are given. */
-export const DEFAULT_PROBE_SET = join(PACKAGE_ROOT, 'probes', 'default.yaml');
+export { DEFAULT_PROBE_SET } from '../package-root.js';
 
 export const TOP_LEVEL_KEYS = [
   'interval',
@@ -53,6 +52,13 @@ export async function loadConfigFile(
     });
   }
   return parseConfig(text, path, options);
+}
+
+/** The built-in probe set (probes/default.yaml): embedded in the executable, else a file. */
+export async function loadDefaultProbeSet(options: ParseOptions = {}): Promise<ProbeConfig> {
+  return DEFAULT_PROBE_SET_TEXT === undefined
+    ? loadConfigFile(DEFAULT_PROBE_SET, options)
+    : parseConfig(DEFAULT_PROBE_SET_TEXT, DEFAULT_PROBE_SET, options);
 }
 
 /** Validates config text; `source` names the file in every message. Pure. */

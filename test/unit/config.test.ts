@@ -2,7 +2,12 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDurationMs } from '../../src/config/duration.js';
 import { ConfigError } from '../../src/config/error.js';
-import { DEFAULT_PROBE_SET, loadConfigFile, parseConfig } from '../../src/config/load.js';
+import {
+  DEFAULT_PROBE_SET,
+  loadConfigFile,
+  loadDefaultProbeSet,
+  parseConfig,
+} from '../../src/config/load.js';
 import { normalizeDnsServer, parseListen, parsePortList } from '../../src/config/values.js';
 
 function problemsOf(text: string): string[] {
@@ -236,7 +241,7 @@ describe('small parsers', () => {
 
 describe('the shipped default probe set', () => {
   it('is a valid config: providers on 25, submission hosts and relays only on documented ports', async () => {
-    const config = await loadConfigFile(DEFAULT_PROBE_SET);
+    const config = await loadDefaultProbeSet();
     const domains = config.targets.filter((t) => t.kind === 'domain');
     expect(domains.length).toBeGreaterThanOrEqual(3);
     for (const d of domains) expect(d.ports).toEqual([25]);
@@ -248,7 +253,7 @@ describe('the shipped default probe set', () => {
 
   it('the fleet profile: a longer interval with a splay, fewer third-party targets, no runtime series', async () => {
     const fleet = await loadConfigFile(join(dirname(DEFAULT_PROBE_SET), 'fleet.yaml'));
-    const shipped = await loadConfigFile(DEFAULT_PROBE_SET);
+    const shipped = await loadDefaultProbeSet();
     expect(fleet.intervalMs).toBeGreaterThanOrEqual(6 * shipped.intervalMs);
     expect(fleet.splayMs).toBe(fleet.intervalMs);
     expect(fleet.metrics.runtime).toBe(false);

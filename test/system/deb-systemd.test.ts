@@ -1,0 +1,302 @@
+// The Debian package under a real systemd: a container booted from an overlay of this machine
+// (test/helpers/systemd-container.ts) gets the .deb from release/, and the service is driven the
+// way an admin drives it: installed, enabled and started by dpkg, scraped, reloaded, stopped,
+// purged. Node.js is deleted inside the container first, so everything here runs without it.
+//
+// The shipped /etc/mxprobe/config.yaml probes real mail providers and must never run here: the
+// test writes its own config first (one IP literal on loopback, so no DNS query; no cloud
+// detection; listening on loopback) and dpkg keeps it (--force-confold). The container has a
+// private network with loopback only, so nothing could leave even by mistake.
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SystemdContainer, type RunResult } from '../helpers/systemd-container.js';
+
+const REPO_ROOT = join(import.meta.dirname, '..', '..');
+const VERSION = (
+  JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
+/** Where the test puts its inputs inside the container (not part of what purge must clean). */
+const INPUTS = '/srv/system-test';
+const LISTEN = '127.0.0.1:9725';
+// Nothing listens on 127.0.0.1:2525 in the container: every attempt is refused (blocked), a
+// result that only this config can produce.
+const TEST_CONFIG = `# written by the system test: loopback only
+interval: 1m
+listen: '${LISTEN}'
+connectTimeout: 500ms
+greetingTimeout: 1s
+dnsServers: []
+cloudDetection:
+  enabled: false
+targets:
+  - host: 127.0.0.1
+    ports: [2525]
+`;
+const BAD_CONFIG = `${TEST_CONFIG}interval: soon\n`;
+/** Every path the package installs. */
+const PACKAGE_PATHS = [
+  '/usr/bin/mxprobe',
+  '/usr/lib/systemd/system/mxprobe.service',
+  '/etc/mxprobe/config.yaml',
+  '/usr/share/doc/mxprobe/copyright',
+  '/usr/share/man/man1/mxprobe.1.gz',
+];
+/**
+ * The daemon writes plain JSON lines to stdout, without a syslog priority prefix such as `<3>`,
+ * so journald files every line at the stream's default priority, info (6), errors included.
+ * Lines that carry their level as a prefix will move errors to 3 (and warnings to 4).
+ */
+const JOURNAL_PRIORITY_OF_ERROR_LINES = 6;
+
+interface JournalEntry {
+  priority: number;
+  message: string;
+  /** The daemon's own log line, when the message is one. */
+  log: Record<string, unknown> | undefined;
+}
+
+let container: SystemdContainer;
+let deb: string;
+
+function ok(result: RunResult, what: string): string {
+  if (result.status !== 0) {
+    throw new Error(`${what} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+/** The service's own output in the journal (not systemd's lines about the unit). */
+async function journal(extra: string[] = []): Promise<JournalEntry[]> {
+  const out = ok(
+    await container.run([
+      'journalctl',
+      '_SYSTEMD_UNIT=mxprobe.service',
+      '--output=json',
+      '--no-pager',
+      ...extra,
+    ]),
+    'journalctl',
+  );
+  return out
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const entry = JSON.parse(line) as { PRIORITY?: string; MESSAGE?: unknown };
+      const message = typeof entry.MESSAGE === 'string' ? entry.MESSAGE : '';
+      let log: Record<string, unknown> | undefined;
+      try {
+        // A future `<N>` prefix is journald's to strip; the rest of the line is the JSON.
+        log = JSON.parse(message) as Record<string, unknown>;
+      } catch {
+        log = undefined;
+      }
+      return { priority: Number(entry.PRIORITY), message, log };
+    });
+}
+
+async function waitForLog(
+  match: (log: Record<string, unknown>) => boolean,
+  timeoutMs = 10_000,
+): Promise<JournalEntry> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const entries = await journal();
+    const found = entries.find((e) => e.log !== undefined && match(e.log));
+    if (found) return found;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `no such log line in ${timeoutMs} ms:\n${entries.map((e) => e.message).join('\n')}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** GET from inside the container's network (its loopback is the only one it has). */
+async function get(path: string): Promise<{ status: number; body: string }> {
+  const script =
+    `fetch('http://${LISTEN}${path}').then(async (r) => ` +
+    `process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })))`;
+  const result = await container.inNetwork([process.execPath, '-e', script]);
+  return JSON.parse(ok(result, `GET ${path}`)) as { status: number; body: string };
+}
+
+async function property(name: string): Promise<string> {
+  return ok(
+    await container.run(['systemctl', 'show', '--property', name, '--value', 'mxprobe.service']),
+    `systemctl show ${name}`,
+  ).trim();
+}
+
+async function writeConfig(text: string): Promise<void> {
+  ok(
+    await container.run(['/bin/sh', '-c', 'cat > /etc/mxprobe/config.yaml'], { input: text }),
+    'writing the config',
+  );
+}
+
+describe('the Debian package under a real systemd', () => {
+  beforeAll(async () => {
+    const debs = readdirSync(join(REPO_ROOT, 'release')).filter((f) => f.endsWith('.deb'));
+    expect(debs).toHaveLength(1);
+    deb = debs[0]!;
+    container = await SystemdContainer.boot();
+    mkdirSync(join(container.root, INPUTS), { recursive: true });
+    writeFileSync(join(container.root, INPUTS, deb), readFileSync(join(REPO_ROOT, 'release', deb)));
+    ok(
+      await container.sh(`
+        # No Node.js in the container: the executable must not need it.
+        for name in node nodejs; do
+          while path="$(command -v "$name")"; do rm -f "$path"; done
+        done
+        # The machine image this container is made from denies service starts to maintainer
+        # scripts (a policy-rc.d that exits 101, usual in container images); a real VM has none.
+        rm -f /usr/sbin/policy-rc.d
+        mkdir -p /etc/mxprobe
+      `),
+      'preparing the container',
+    );
+    await writeConfig(TEST_CONFIG);
+  });
+
+  afterAll(async () => {
+    await container?.destroy();
+  });
+
+  it('runs the packaged executable with no node anywhere on the PATH', async () => {
+    const extracted = `${INPUTS}/extracted`;
+    ok(await container.run(['dpkg-deb', '-x', `${INPUTS}/${deb}`, extracted]), 'dpkg-deb -x');
+    const which = await container.sh('command -v node || command -v nodejs', { timeoutMs: 5_000 });
+    expect(which.status).not.toBe(0);
+    const version = await container.run([`${extracted}/usr/bin/mxprobe`, '--version'], {
+      env: { PATH: '/usr/bin:/bin' },
+    });
+    expect(version.stderr).toBe('');
+    expect(version.stdout.trim()).toBe(VERSION);
+    ok(await container.run(['rm', '-rf', extracted]), 'rm');
+  });
+
+  it('installs with dpkg: the service is enabled, running, and runs the config it was given', async () => {
+    const install = await container.run(['dpkg', '-i', '--force-confold', `${INPUTS}/${deb}`], {
+      env: { DEBIAN_FRONTEND: 'noninteractive' },
+      timeoutMs: 120_000,
+    });
+    ok(install, 'dpkg -i');
+    expect(
+      ok(await container.run(['systemctl', 'is-enabled', 'mxprobe.service']), 'is-enabled').trim(),
+    ).toBe('enabled');
+    await waitForLog((log) => log.msg === 'mxprobe daemon started');
+    expect(await property('ActiveState')).toBe('active');
+    // The process systemd runs is the executable itself, not a node interpreter.
+    const pid = await property('MainPID');
+    const exe = ok(await container.run(['readlink', `/proc/${pid}/exe`]), 'readlink').trim();
+    expect(exe).toBe('/usr/bin/mxprobe');
+    // dpkg kept the config written before the installation.
+    expect(ok(await container.run(['cat', '/etc/mxprobe/config.yaml']), 'cat')).toBe(TEST_CONFIG);
+  });
+
+  it('serves /metrics and /status on its loopback with the results of that config', async () => {
+    const deadline = Date.now() + 15_000;
+    let metrics = '';
+    while (!metrics.includes('mxprobe_probe_result{') && Date.now() < deadline) {
+      metrics = (await get('/metrics')).body;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(metrics).toContain(
+      'mxprobe_probe_result{target="127.0.0.1",host="127.0.0.1",address="127.0.0.1",port="2525",result="blocked"} 1',
+    );
+    expect(metrics).toContain(
+      `mxprobe_build_info{version="${VERSION}",nodejs="${process.version}"} 1`,
+    );
+    const status = await get('/status');
+    expect(status.status).toBe(200);
+    const report = JSON.parse(status.body) as { targets: { target: string }[] };
+    expect(report.targets.map((t) => t.target)).toEqual(['127.0.0.1']);
+  });
+
+  it('re-reads its config on systemctl reload, in the same process, as the journal shows', async () => {
+    const pid = await property('MainPID');
+    const before = (await journal()).length;
+    ok(await container.run(['systemctl', 'reload', 'mxprobe.service']), 'systemctl reload');
+    await waitForLog((log) => log.msg === 'config reloaded');
+    const after = await journal();
+    const since = after.slice(before).map((e) => e.log?.msg);
+    expect(since).toContain('reloading config (SIGHUP)');
+    expect(since).toContain('config reloaded');
+    expect(await property('MainPID')).toBe(pid);
+  });
+
+  it('logs to journald: the start line, and errors at the priority their lines carry', async () => {
+    // A broken config on reload is an error of the daemon's own; the running config stays.
+    await writeConfig(BAD_CONFIG);
+    ok(await container.run(['systemctl', 'reload', 'mxprobe.service']), 'systemctl reload');
+    const failed = await waitForLog((log) => log.level === 'error');
+    await writeConfig(TEST_CONFIG);
+    expect(failed.log?.msg).toBe('config reload failed; the running config stays in force');
+    expect(await property('ActiveState')).toBe('active');
+
+    const entries = await journal();
+    const start = entries.find((e) => e.log?.msg === 'mxprobe daemon started');
+    expect(start?.log).toMatchObject({ level: 'info', version: VERSION, listen: LISTEN });
+    expect(failed.priority).toBe(JOURNAL_PRIORITY_OF_ERROR_LINES);
+    // What `journalctl -p err` shows must only ever be error lines of the daemon.
+    for (const entry of await journal(['--priority=err'])) expect(entry.log?.level).toBe('error');
+  });
+
+  it('on an upgrade, restarts the service and keeps the config and a disable', async () => {
+    const pid = await property('MainPID');
+    ok(await container.run(['systemctl', 'disable', 'mxprobe.service']), 'systemctl disable');
+    const before = (await journal()).length;
+    ok(
+      await container.run(['dpkg', '-i', '--force-confold', `${INPUTS}/${deb}`], {
+        env: { DEBIAN_FRONTEND: 'noninteractive' },
+        timeoutMs: 120_000,
+      }),
+      'dpkg -i (upgrade)',
+    );
+    const deadline = Date.now() + 10_000;
+    while (!(await journal()).slice(before).some((e) => e.log?.msg === 'mxprobe daemon started')) {
+      if (Date.now() > deadline) throw new Error('the upgrade did not restart the service');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(await property('MainPID')).not.toBe(pid);
+    expect(await property('ActiveState')).toBe('active');
+    const enabled = await container.run(['systemctl', 'is-enabled', 'mxprobe.service']);
+    expect(enabled.stdout.trim()).toBe('disabled');
+    expect(ok(await container.run(['cat', '/etc/mxprobe/config.yaml']), 'cat')).toBe(TEST_CONFIG);
+  });
+
+  it('stops within 5 s of systemctl stop, cleanly', async () => {
+    const started = Date.now();
+    ok(await container.run(['systemctl', 'stop', 'mxprobe.service']), 'systemctl stop');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await property('ActiveState')).toBe('inactive');
+    expect(await property('Result')).toBe('success');
+    await waitForLog((log) => log.msg === 'mxprobe daemon stopped');
+  });
+
+  it('leaves nothing behind after dpkg --purge', async () => {
+    ok(await container.run(['dpkg', '--purge', 'mxprobe'], { timeoutMs: 60_000 }), 'dpkg --purge');
+    const status = await container.run([
+      'dpkg-query',
+      '--show',
+      '--showformat=${db:Status-Status}',
+      'mxprobe',
+    ]);
+    expect(status.stdout.trim() === '' || status.stdout.trim() === 'not-installed').toBe(true);
+    for (const path of [...PACKAGE_PATHS, '/etc/mxprobe']) {
+      expect((await container.run(['test', '-e', path])).status, path).not.toBe(0);
+    }
+    expect(await property('LoadState')).toBe('not-found');
+    // Everything the container changed is in the overlay's upper dir: no file, directory or
+    // symlink named after mxprobe may remain there (the unit, enablement links, the state of
+    // deb-systemd-helper, /etc/mxprobe), except the test's own inputs.
+    const left = readdirSync(container.upper, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.name.includes('mxprobe'))
+      .filter((entry) => entry.isFile() || entry.isDirectory() || entry.isSymbolicLink())
+      .map((entry) => `/${relative(container.upper, join(entry.parentPath, entry.name))}`)
+      .filter((path) => !path.startsWith(`${INPUTS}/`));
+    expect(left).toEqual([]);
+  });
+});
