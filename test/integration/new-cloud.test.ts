@@ -35,6 +35,7 @@ export const oracle = defineCloud({
   port25Advice: (facts) => [
     \`This VM runs in Oracle Cloud Infrastructure\${inParentheses([facts?.region])}: ask Oracle to lift the port 25 limit, or use its Email Delivery relay on 587.\`,
   ],
+  identifierFields: [],
   metricLabelNames: ['region'],
   metricLabels: (facts) => (facts?.region ? { region: facts.region } : {}),
 });
