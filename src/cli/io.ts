@@ -1,7 +1,7 @@
 /** Where the CLI reads and writes: the process, or a test's streams. */
 export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; fd?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; fd?: number };
   env: NodeJS.ProcessEnv;
 }
 

@@ -13,8 +13,10 @@ import {
   parseListen,
   parsePortList,
 } from '../config/values.js';
-import { isLogLevel, type LogLevel } from '../log.js';
+import { isLogFormat, isLogLevel, LOG_FORMATS, type LogLevel } from '../log.js';
 import type { FamilyChoice } from '../types.js';
+
+export { UsageError } from './usage-error.js';
 
 /** What `probe` accepts; every value already checked by its option's parser. */
 export interface ProbeFlags {
@@ -33,15 +35,74 @@ export interface ProbeFlags {
   minInterval?: number;
   concurrency?: number;
   logLevel?: LogLevel;
+  logFormat?: LogFormatChoice;
+  webConfigFile?: string;
   textfile?: string;
   cloudDetection: boolean;
 }
 
-/** A mistake in how the command was called (not in a config file). */
-export class UsageError extends Error {}
+export type LogFormatChoice = (typeof LOG_FORMATS)[number];
 
-export function collect<T>(parse: (value: string) => T): (value: string, previous: T[]) => T[] {
-  return (value, previous) => [...previous, parse(value)];
+/**
+ * The exporter flags as Prometheus exporters spell them, each with the alias mxprobe had
+ * before; commander keys a dotted flag by its dotted name (`--web.listen-address` →
+ * `web.listenAddress`). Commander refuses a flag given together with its alias.
+ */
+export const EXPORTER_FLAGS = [
+  { flag: '--config.file', key: 'config.file', alias: '--config', aliasKey: 'config' },
+  {
+    flag: '--web.listen-address',
+    key: 'web.listenAddress',
+    alias: '--listen',
+    aliasKey: 'listen',
+  },
+  { flag: '--log.level', key: 'log.level', alias: '--log-level', aliasKey: 'logLevel' },
+] as const;
+
+/** What commander hands the `probe` action: ProbeFlags' values under the flags' own keys. */
+export type ProbeOptions = Omit<
+  ProbeFlags,
+  'config' | 'listen' | 'logLevel' | 'logFormat' | 'domain' | 'host' | 'dnsServer'
+> &
+  Partial<Record<'domain' | 'host' | 'dnsServer', string[]>> &
+  Partial<Record<'config.file' | 'config' | 'web.config.file', string>> &
+  Partial<Record<'web.listenAddress' | 'listen', ListenAddress>> &
+  Partial<Record<'log.level' | 'logLevel', LogLevel>> & { 'log.format'?: LogFormatChoice };
+
+/** One name per setting, whichever spelling was used. */
+export function probeFlags(options: ProbeOptions): ProbeFlags {
+  const {
+    'config.file': configFile,
+    config,
+    'web.listenAddress': webListen,
+    listen,
+    'log.level': level,
+    logLevel,
+    'log.format': logFormat,
+    'web.config.file': webConfigFile,
+    domain = [],
+    host = [],
+    dnsServer = [],
+    ...rest
+  } = options;
+  const flags: ProbeFlags = { ...rest, domain, host, dnsServer };
+  const chosen = {
+    config: configFile ?? config,
+    listen: webListen ?? listen,
+    logLevel: level ?? logLevel,
+    logFormat,
+    webConfigFile,
+  };
+  for (const [key, value] of Object.entries(chosen))
+    if (value !== undefined) Object.assign(flags, { [key]: value });
+  return flags;
+}
+
+/** A repeatable flag: every value, in order (undefined when the flag is not given). */
+export function collect<T>(
+  parse: (value: string) => T,
+): (value: string, previous: T[] | undefined) => T[] {
+  return (value, previous) => [...(previous ?? []), parse(value)];
 }
 
 export function targetName(flag: string): (value: string) => string {
@@ -76,15 +137,25 @@ export function parseDnsServerFlag(value: string): string {
   return server;
 }
 
-export function parseListenFlag(value: string): ListenAddress {
-  const parsed = parseListen(value);
-  if (!parsed)
-    throw new InvalidArgumentError('expected [ADDR]:PORT, e.g. :9725 or 127.0.0.1:9725.');
-  return { ...parsed, text: value, origin: '--listen' };
+/** `--web.listen-address` (or its alias): messages about the address name the flag used. */
+export function listenFlag(flag: string): (value: string) => ListenAddress {
+  return (value) => {
+    const parsed = parseListen(value);
+    if (!parsed)
+      throw new InvalidArgumentError('expected [ADDR]:PORT, e.g. :9725 or 127.0.0.1:9725.');
+    return { ...parsed, text: value, origin: flag };
+  };
 }
+
+export const parseListenFlag = listenFlag('--web.listen-address');
 
 export function parseLogLevelFlag(value: string): LogLevel {
   if (!isLogLevel(value)) throw new InvalidArgumentError('expected debug, info, warn or error.');
+  return value;
+}
+
+export function parseLogFormatFlag(value: string): LogFormatChoice {
+  if (!isLogFormat(value)) throw new InvalidArgumentError('expected logfmt or json.');
   return value;
 }
 
