@@ -3,7 +3,8 @@
 // the YAML parser, the probe engine or the metrics library.
 
 import { stringify } from 'yaml';
-import { DEFAULT_PORTS, DEFAULTS, defaultConfig } from '../config/defaults.js';
+import { defaultConfig } from '../config/default-config.js';
+import { DEFAULT_PORTS, DEFAULTS } from '../config/defaults.js';
 import { describeConfig } from '../config/describe.js';
 import { formatDuration } from '../config/duration.js';
 import { DEFAULT_PROBE_SET, loadConfigFile } from '../config/load.js';

@@ -1,8 +1,8 @@
 // Flag parsers: each checks one value and, when it refuses it, names the flag and what it
 // expects in one sentence, which commander prints as one line (exit 2). The values mean the
-// same as in the config file: both go through config/values.ts.
+// same as in the config file: both go through config/values.ts. Nothing here loads commander:
+// --help reads the flags without it.
 
-import { InvalidArgumentError } from 'commander';
 import { parseDurationMs } from '../config/duration.js';
 import type { ListenAddress } from '../config/types.js';
 import {
@@ -17,6 +17,9 @@ import { isLogFormat, isLogLevel, LOG_FORMATS, type LogLevel } from '../log.js';
 import type { FamilyChoice } from '../types.js';
 
 export { UsageError } from './usage-error.js';
+
+/** A flag value that its parser refuses; the message says what was expected. */
+export class FlagValueError extends Error {}
 
 /** What `probe` accepts; every value already checked by its option's parser. */
 export interface ProbeFlags {
@@ -42,22 +45,6 @@ export interface ProbeFlags {
 }
 
 export type LogFormatChoice = (typeof LOG_FORMATS)[number];
-
-/**
- * The exporter flags as Prometheus exporters spell them, each with the alias mxprobe had
- * before; commander keys a dotted flag by its dotted name (`--web.listen-address` →
- * `web.listenAddress`). Commander refuses a flag given together with its alias.
- */
-export const EXPORTER_FLAGS = [
-  { flag: '--config.file', key: 'config.file', alias: '--config', aliasKey: 'config' },
-  {
-    flag: '--web.listen-address',
-    key: 'web.listenAddress',
-    alias: '--listen',
-    aliasKey: 'listen',
-  },
-  { flag: '--log.level', key: 'log.level', alias: '--log-level', aliasKey: 'logLevel' },
-] as const;
 
 /** What commander hands the `probe` action: ProbeFlags' values under the flags' own keys. */
 export type ProbeOptions = Omit<
@@ -108,7 +95,7 @@ export function collect<T>(
 export function targetName(flag: string): (value: string) => string {
   return (value) => {
     if (!isValidTargetName(value))
-      throw new InvalidArgumentError(`${flag} expects a domain or host name, got "${value}".`);
+      throw new FlagValueError(`${flag} expects a domain or host name, got "${value}".`);
     return normalizeTargetName(value);
   };
 }
@@ -116,22 +103,20 @@ export function targetName(flag: string): (value: string) => string {
 export function parsePortsFlag(value: string): number[] {
   const ports = parsePortList(value);
   if (!ports)
-    throw new InvalidArgumentError(
-      'expected comma-separated ports from 1 to 65535, e.g. 25,587,465.',
-    );
+    throw new FlagValueError('expected comma-separated ports from 1 to 65535, e.g. 25,587,465.');
   return ports;
 }
 
 export function parseFamilyFlag(value: string): FamilyChoice {
   const family = parseFamily(value);
-  if (family === undefined) throw new InvalidArgumentError('expected 4, 6 or any.');
+  if (family === undefined) throw new FlagValueError('expected 4, 6 or any.');
   return family;
 }
 
 export function parseDnsServerFlag(value: string): string {
   const server = normalizeDnsServer(value);
   if (!server)
-    throw new InvalidArgumentError(
+    throw new FlagValueError(
       'expected an IP address with an optional port, e.g. 192.0.2.53 or [2001:db8::53]:5353.',
     );
   return server;
@@ -141,8 +126,7 @@ export function parseDnsServerFlag(value: string): string {
 export function listenFlag(flag: string): (value: string) => ListenAddress {
   return (value) => {
     const parsed = parseListen(value);
-    if (!parsed)
-      throw new InvalidArgumentError('expected [ADDR]:PORT, e.g. :9725 or 127.0.0.1:9725.');
+    if (!parsed) throw new FlagValueError('expected [ADDR]:PORT, e.g. :9725 or 127.0.0.1:9725.');
     return { ...parsed, text: value, origin: flag };
   };
 }
@@ -150,12 +134,12 @@ export function listenFlag(flag: string): (value: string) => ListenAddress {
 export const parseListenFlag = listenFlag('--web.listen-address');
 
 export function parseLogLevelFlag(value: string): LogLevel {
-  if (!isLogLevel(value)) throw new InvalidArgumentError('expected debug, info, warn or error.');
+  if (!isLogLevel(value)) throw new FlagValueError('expected debug, info, warn or error.');
   return value;
 }
 
 export function parseLogFormatFlag(value: string): LogFormatChoice {
-  if (!isLogFormat(value)) throw new InvalidArgumentError('expected logfmt or json.');
+  if (!isLogFormat(value)) throw new FlagValueError('expected logfmt or json.');
   return value;
 }
 
@@ -163,7 +147,7 @@ export function durationFlag(flag: string): (value: string) => number {
   return (value) => {
     const ms = parseDurationMs(value);
     if (ms === undefined || ms <= 0)
-      throw new InvalidArgumentError(
+      throw new FlagValueError(
         `${flag} expects a duration in ms or with a unit, e.g. 2500, 2.5s, 5m.`,
       );
     return ms;
@@ -174,7 +158,7 @@ export function integerFlag(flag: string, min: number, max: number): (value: str
   return (value) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`${flag} expects a whole number from ${min} to ${max}.`);
+      throw new FlagValueError(`${flag} expects a whole number from ${min} to ${max}.`);
     return n;
   };
 }

@@ -1,30 +1,31 @@
-// The commands and flags as commander parses them, and their --help. Loaded for everything
-// but a bare --version; each command's work (cli/commands.ts) is imported when it runs, so
-// --help never pays for the YAML parser, the probe engine or the metrics library.
+// The commands of the flag table (cli/flags.ts) as commander parses them. Loaded for every run
+// but --version and --help; each command's work (cli/commands.ts) is imported when it runs, so
+// parsing never pays for the YAML parser, the probe engine or the metrics library.
 
-import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_PORTS, DEFAULTS } from '../config/defaults.js';
-import { formatDuration } from '../config/duration.js';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../package-root.js';
-import { describePorts } from '../ports.js';
-import { formatExamples, helpConfiguration, helpWidth, wrap } from './help.js';
+import { COMMANDS, flagDescription, HELP_FLAG, PROGRAM, type FlagSpec } from './flags.js';
+import { helpWidth, renderHelp } from './help.js';
 import type { CliIo } from './io.js';
-import {
-  collect,
-  durationFlag,
-  integerFlag,
-  listenFlag,
-  parseDnsServerFlag,
-  parseFamilyFlag,
-  parseLogFormatFlag,
-  parseLogLevelFlag,
-  parsePortsFlag,
-  probeFlags,
-  targetName,
-  type ProbeOptions,
-} from './options.js';
+import { FlagValueError, probeFlags, type ProbeOptions } from './options.js';
 
 const commands = (): Promise<typeof import('./commands.js')> => import('./commands.js');
+
+type Options = Record<string, unknown>;
+
+/** What each command does with its parsed options; the exit status. */
+const ACTIONS: Readonly<Record<string, (options: Options, io: CliIo) => Promise<number>>> = {
+  probe: async (options, io) =>
+    (await commands()).runProbe(probeFlags(options as ProbeOptions), io),
+  'check-config': async (options, io) =>
+    (await commands()).runCheckConfig(
+      {
+        config: (options['config.file'] ?? options.config) as string | undefined,
+        webConfigFile: options['web.config.file'] as string | undefined,
+      },
+      io,
+    ),
+};
 
 /** Parses argv and runs the command; the exit status, 2 for what commander refused. */
 export async function runProgram(argv: string[], io: CliIo): Promise<number> {
@@ -41,205 +42,58 @@ export async function runProgram(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-const TARGETS = 'Targets and timing:';
-const EXPORTER = 'Exporter (without --once):';
-const LOGGING = 'Logging:';
-
-/** A flag as Prometheus exporters name it, with mxprobe's older name as a hidden alias. */
-function withAlias(command: Command, option: Option, alias: Option): void {
-  option.description += ` (alias ${alias.long ?? ''})`;
-  command.addOption(option.conflicts(alias.attributeName()));
-  command.addOption(alias.hideHelp().conflicts(option.attributeName()));
-}
-
 function buildProgram(io: CliIo, record: (run: () => Promise<number>) => Promise<void>): Command {
-  const width = helpWidth(io.stdout);
-  const program = new Command('mxprobe')
-    .description(
-      'Tell whether outbound SMTP (ports 25, 587, 465) leaves this machine: each connection is ' +
-        'reachable (a mail server greeted), blocked (something said no) or filtered (nothing ' +
-        'answered), and the pattern is diagnosed with advice, once or continuously as a ' +
-        'Prometheus exporter.',
-    )
+  // Whichever way commander is asked for help, it shows the table's, fitted to the stream.
+  const help =
+    (command: string | null) =>
+    (context?: { error?: boolean }): string =>
+      renderHelp(command, helpWidth(context?.error ? io.stderr : io.stdout));
+  const program = new Command(PROGRAM.name)
     .version(VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      getOutHelpWidth: () => width,
-      getErrHelpWidth: () => helpWidth(io.stderr),
       outputError: (text, write) => write(`mxprobe: ${text.replace(/^error: /, '')}`),
     })
-    .configureHelp(helpConfiguration())
-    .showSuggestionAfterError(true)
-    .addHelpText(
-      'after',
-      () =>
-        `\n${formatExamples(
-          'Examples:',
-          [
-            ['mxprobe probe --once', 'probe the built-in set of mail providers'],
-            [
-              'mxprobe probe --once --domain example.com',
-              `probe the MX hosts of one domain on ${DEFAULT_PORTS.join(', ')}`,
-            ],
-            [
-              'mxprobe probe --once --host smtp.example.com --ports 587,465 --json',
-              'probe a submission server, print the report as JSON',
-            ],
-            [
-              'mxprobe probe --config.file /etc/mxprobe/config.yaml',
-              `run as an exporter: metrics on ${DEFAULTS.listen}`,
-            ],
-            ['mxprobe check-config --config.file /etc/mxprobe/config.yaml', 'check a config file'],
-          ],
-          width,
-        )}\n\n${wrap(
-          'Exit status of probe --once: 0 every probed port open, 1 a port not open, 2 usage ' +
-            'or config error, 3 nothing could be probed (name resolution failed).',
-          width,
-        )}`,
-    );
+    .showSuggestionAfterError(true);
+  program.helpInformation = help(null);
 
-  const probe = program
-    .command('probe')
-    .description('probe outbound SMTP: once (--once) or as an exporter serving /metrics (default)')
-    .option('--once', 'run one pass, print the report and exit (exit status tells the verdict)')
-    .option('--json', 'with --once: print the report as one JSON document on stdout')
-    .option(
-      '--textfile <path>',
-      "with --once: also write the metrics to this file for node_exporter's textfile collector",
-    );
-  withAlias(
-    probe,
-    new Option('--config.file <file>', 'YAML config file (targets, relays, timeouts, interval)'),
-    new Option('--config <file>'),
-  );
-
-  probe.optionsGroup(TARGETS);
-  probe
-    .option(
-      '--domain <domain>',
-      'probe the MX hosts of this mail domain (repeatable)',
-      collect(targetName('--domain')),
-    )
-    .option(
-      '--host <host>',
-      "probe this host's own addresses, e.g. a submission server (repeatable)",
-      collect(targetName('--host')),
-    )
-    .option(
-      '--ports <list>',
-      `comma-separated ports (default ${DEFAULT_PORTS.join(',')})`,
-      parsePortsFlag,
-    )
-    .addOption(
-      new Option(
-        '--family <family>',
-        `address families to probe: 4, 6 or any (default ${DEFAULTS.family})`,
-      ).argParser(parseFamilyFlag),
-    )
-    .option(
-      '--dns-server <addr[:port]>',
-      'resolve through this DNS server instead of the system resolver (repeatable)',
-      collect(parseDnsServerFlag),
-    )
-    .option(
-      '--connect-timeout <ms>',
-      `give up on a TCP connect after this long: a silent port is "filtered" (default ${DEFAULTS.connectTimeoutMs})`,
-      durationFlag('--connect-timeout'),
-    )
-    .option(
-      '--greeting-timeout <ms>',
-      `wait this long for the SMTP greeting (or the TLS handshake on 465) (default ${DEFAULTS.greetingTimeoutMs})`,
-      durationFlag('--greeting-timeout'),
-    )
-    .option(
-      '--concurrency <n>',
-      `attempts in flight at once (default ${DEFAULTS.concurrency})`,
-      integerFlag('--concurrency', 1, DEFAULTS.maxConcurrency),
-    )
-    .option('--no-cloud-detection', 'do not ask cloud metadata services which cloud this is');
-
-  probe.optionsGroup(EXPORTER);
-  withAlias(
-    probe,
-    new Option(
-      '--web.listen-address <[addr]:port>',
-      `where /, /metrics, /status, /healthz and /-/reload are served (default ${DEFAULTS.listen}, every interface)`,
-    ).argParser(listenFlag('--web.listen-address')),
-    new Option('--listen <[addr]:port>').argParser(listenFlag('--listen')),
-  );
-  probe
-    .option(
-      '--web.config.file <file>',
-      'TLS and basic auth for every endpoint (the web config file of Prometheus exporters)',
-    )
-    .option(
-      '--interval <duration>',
-      `time between probe cycles, e.g. 5m (default ${formatDuration(DEFAULTS.intervalMs)}, at least ${formatDuration(DEFAULTS.minIntervalMs)})`,
-      durationFlag('--interval'),
-    )
-    .addOption(
-      new Option(
-        '--min-interval <duration>',
-        `lower the ${formatDuration(DEFAULTS.minIntervalMs)} floor under --interval (for tests and the lab only)`,
-      ).argParser(durationFlag('--min-interval')),
-    );
-
-  probe.optionsGroup(LOGGING);
-  withAlias(
-    probe,
-    new Option(
-      '--log.level <level>',
-      `debug, info, warn or error (default ${DEFAULTS.logLevel}; with --once ${DEFAULTS.onceLogLevel})`,
-    ).argParser(parseLogLevelFlag),
-    new Option('--log-level <level>').argParser(parseLogLevelFlag),
-  );
-  probe
-    .addOption(
-      new Option(
-        '--log.format <format>',
-        'logfmt or json (default: json, or a short line for a person when the log goes to a terminal)',
-      ).argParser(parseLogFormatFlag),
-    )
-    .addHelpText(
-      'after',
-      () =>
-        `\n${wrap(
-          'Results: reachable = a mail server greeted (220); blocked = refused, reset, ' +
-            'ICMP-prohibited or turned away (554); filtered = no answer in time (dropped ' +
-            'silently, the usual cloud block).\n' +
-            `Ports: ${describePorts()}.\n` +
-            'Without --domain/--host and without --config.file, the built-in probe set ' +
-            '(probes/default.yaml: big mailbox providers on 25, their submission hosts and ' +
-            'well-known relays on 587/465) is used. --ports applies to the targets named on ' +
-            'the command line, or else to every configured target.',
-          width,
-        )}`,
-    )
-    .action(async (options: ProbeOptions) => {
-      await record(async () => (await commands()).runProbe(probeFlags(options), io));
+  for (const spec of COMMANDS) {
+    const command = program.command(spec.name).description(spec.description);
+    command.helpInformation = help(spec.name);
+    for (const flag of spec.groups.flatMap((group) => group.flags))
+      if (flag !== HELP_FLAG) addFlag(command, flag);
+    const action = ACTIONS[spec.name];
+    command.action(async (options: Options) => {
+      if (action !== undefined) await record(() => action(options, io));
     });
-
-  const checkConfig = program
-    .command('check-config')
-    .description(
-      'validate a config file (and a web config) and print the effective config (exit 2 on errors)',
-    );
-  withAlias(
-    checkConfig,
-    new Option('--config.file <file>', 'the YAML config file (default: the built-in probe set)'),
-    new Option('--config <file>'),
-  );
-  checkConfig
-    .option('--web.config.file <file>', 'also check this web config (TLS, basic auth)')
-    .action(async (options: Record<string, string | undefined>) => {
-      const flags = {
-        config: options['config.file'] ?? options.config,
-        webConfigFile: options['web.config.file'],
-      };
-      await record(async () => (await commands()).runCheckConfig(flags, io));
-    });
+  }
   return program;
+}
+
+/** A flag, and its older name as a hidden alias that cannot be given together with it. */
+function addFlag(command: Command, flag: FlagSpec): void {
+  const option = new Option(flag.flags, flagDescription(flag));
+  if (flag.parse) option.argParser(forCommander(flag.parse.bind(flag)));
+  command.addOption(option);
+  if (flag.alias === undefined) return;
+  const alias = new Option(flag.alias.flags).hideHelp();
+  if (flag.alias.parse) alias.argParser(forCommander(flag.alias.parse.bind(flag.alias)));
+  option.conflicts(alias.attributeName());
+  command.addOption(alias.conflicts(option.attributeName()));
+}
+
+/** A refused value as commander reports it: one line naming the flag and what it expects. */
+function forCommander<T>(
+  parse: (value: string, previous: unknown) => T,
+): (value: string, previous: unknown) => T {
+  return (value, previous) => {
+    try {
+      return parse(value, previous);
+    } catch (error) {
+      if (error instanceof FlagValueError) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  };
 }

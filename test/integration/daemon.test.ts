@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/defaults.js';
+import { defaultConfig } from '../../src/config/default-config.js';
 import { parseListenFlag } from '../../src/cli/options.js';
 import { ConfigError } from '../../src/config/error.js';
 import { parseConfig } from '../../src/config/load.js';
