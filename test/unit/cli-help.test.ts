@@ -1,9 +1,11 @@
 // --help as a person reads it: fitted to the terminal, the exporter flags under their
 // Prometheus names once each with their old names as aliases; and the aliases meaning the same.
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { wrap, wrapCommand } from '../../src/cli/help.js';
 import { main, type CliIo } from '../../src/cli/main.js';
 import { probeFlags } from '../../src/cli/options.js';
+import { MXPROBE_BIN } from '../helpers/run-mxprobe.js';
 
 interface Terminal {
   io: CliIo;
@@ -140,6 +142,20 @@ describe('exporter flags', () => {
     expect(t.out()).toMatch(/^\d+\.\d+\.\d+\n$/);
     const viaCommander = terminal(80, false);
     expect(await main(['-V', '--help'], viaCommander.io)).toBe(0);
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('`mxprobe --help | head -0`: exit 0, no stack trace', async () => {
+    const child = spawn(process.execPath, [MXPROBE_BIN, 'probe', '--help'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader closes its end before mxprobe writes a byte.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 });
 
