@@ -163,6 +163,10 @@ class Daemon {
       intervalMs: this.intervalMs(),
       targets: this.config.targets.length,
     });
+    if (this.web !== undefined && this.web.basicAuthUsers.size > 0 && this.web.tls === undefined)
+      this.log.warn('basic auth without TLS: passwords cross the network in the clear', {
+        webConfig: this.web.source,
+      });
 
     const signals = this.options.signals ?? process;
     const onHangup = (): void => void this.requestReload('SIGHUP');

@@ -118,6 +118,12 @@ describe('under journald, with the exporter flags', () => {
       /^<6>time=\S+ level=info msg="mxprobe daemon started" version=\S+ listen=127\.0\.0\.1:\d+ tls=false basicAuthUsers=1 /,
     );
     expect(lines.some((l) => l.startsWith('<7>') && l.includes('level=debug'))).toBe(true);
+    // Users without TLS: said once at start, as a warning.
+    expect(lines.filter((l) => l.startsWith('<4>'))).toEqual([
+      expect.stringMatching(
+        /^<4>time=\S+ level=warn msg="basic auth without TLS: passwords cross the network in the clear" webConfig=\S+journald-web\.yml$/,
+      ),
+    ]);
   });
 
   it('asks every endpoint for the user of the web config', async () => {
