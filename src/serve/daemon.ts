@@ -169,7 +169,11 @@ class Daemon {
       });
 
     const signals = this.options.signals ?? process;
-    const onHangup = (): void => void this.requestReload('SIGHUP');
+    const onHangup = (): void => {
+      this.requestReload('SIGHUP').catch((error: unknown) =>
+        this.log.error('config reload failed', { error }),
+      );
+    };
     const onTerminate = (signal: NodeJS.Signals) => (): void => this.stop(signal);
     const onTerm = onTerminate('SIGTERM');
     const onInt = onTerminate('SIGINT');
@@ -255,7 +259,8 @@ class Daemon {
   /** Reloads one at a time, in the order asked; resolves when this one is done. */
   private requestReload(trigger: string): Promise<ReloadOutcome> {
     const outcome = this.reloads.then(() => this.reload(trigger));
-    this.reloads = outcome;
+    // A reload that failed unexpectedly must not stop the ones after it.
+    this.reloads = outcome.catch(() => undefined);
     return outcome;
   }
 
