@@ -16,8 +16,6 @@ import {
 import { isLogFormat, isLogLevel, LOG_FORMATS, type LogLevel } from '../log.js';
 import type { FamilyChoice } from '../types.js';
 
-export { UsageError } from './usage-error.js';
-
 /** A flag value that its parser refuses; the message says what was expected. */
 export class FlagValueError extends Error {}
 
