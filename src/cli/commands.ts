@@ -3,30 +3,42 @@
 // the YAML parser, the probe engine or the metrics library.
 
 import { stringify } from 'yaml';
-import { DEFAULT_PORTS, DEFAULTS, defaultConfig } from '../config/defaults.js';
+import { defaultConfig } from '../config/default-config.js';
+import { DEFAULT_PORTS, DEFAULTS } from '../config/defaults.js';
 import { describeConfig } from '../config/describe.js';
 import { formatDuration } from '../config/duration.js';
 import { DEFAULT_PROBE_SET, loadConfigFile, loadDefaultProbeSet } from '../config/load.js';
-import type { ProbeConfig } from '../config/types.js';
+import type { ProbeConfig, WebConfig } from '../config/types.js';
 import { exitCodeFor } from '../diagnosis/diagnose.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, type LogFormat, type Logger } from '../log.js';
 import { runPass, type ProgressEvent } from '../probe/pass.js';
 import { renderReport } from '../report/render.js';
 import type { TargetSpec } from '../types.js';
+import { isJournalStream } from '../util/journald.js';
 import type { CliIo } from './io.js';
-import { UsageError, type ProbeFlags } from './options.js';
+import type { ProbeFlags } from './options.js';
+import { UsageError } from './usage-error.js';
 
 export async function runProbe(flags: ProbeFlags, io: CliIo): Promise<number> {
   if (flags.json && !flags.once)
     throw new UsageError('--json goes with --once (the daemon serves JSON at GET /status)');
   if (flags.textfile !== undefined && !flags.once)
     throw new UsageError('--textfile goes with --once (the daemon serves /metrics)');
+  if (flags.webConfigFile !== undefined && flags.once)
+    throw new UsageError('--web.config.file goes with the daemon (without --once)');
   const log = createCliLogger(flags, io);
   const config = await effectiveConfig(flags);
   if (!flags.once) {
+    const web = await webConfig(flags.webConfigFile);
     // Loaded only here: a one-shot run needs neither prom-client nor an HTTP server.
     const { runDaemon } = await import('../serve/daemon.js');
-    await runDaemon({ config, reloadConfig: () => effectiveConfig(flags), log });
+    await runDaemon({
+      config,
+      reloadConfig: () => effectiveConfig(flags),
+      web,
+      reloadWeb: () => webConfig(flags.webConfigFile),
+      log,
+    });
     return 0;
   }
 
@@ -51,15 +63,30 @@ export async function runProbe(flags: ProbeFlags, io: CliIo): Promise<number> {
   return exitCodeFor(report.diagnosis, report.ports);
 }
 
-export async function runCheckConfig(flags: { config?: string }, io: CliIo): Promise<number> {
+export async function runCheckConfig(
+  flags: { config: string | undefined; webConfigFile: string | undefined },
+  io: CliIo,
+): Promise<number> {
   const path = flags.config ?? DEFAULT_PROBE_SET;
   const config =
     flags.config !== undefined ? await loadConfigFile(flags.config) : await loadDefaultProbeSet();
+  const web = await webConfig(flags.webConfigFile);
   io.stdout.write(stringify(describeConfig(config)));
   io.stderr.write(
     `mxprobe: ${path}: config is valid (${config.targets.length} targets, ${config.relays.length} relays)\n`,
   );
+  if (web !== undefined)
+    io.stderr.write(
+      `mxprobe: ${web.source}: web config is valid (${web.tls ? `TLS, client certificates: ${web.tls.clientAuth}` : 'no TLS'}; ${web.basicAuthUsers.size} basic auth users)\n`,
+    );
   return 0;
+}
+
+/** The web config, read anew at start and on every reload; none without --web.config.file. */
+async function webConfig(path: string | undefined): Promise<WebConfig | undefined> {
+  if (path === undefined) return undefined;
+  const { loadWebConfig } = await import('../config/web.js');
+  return loadWebConfig(path);
 }
 
 /** Defaults ← config file (or the built-in probe set) ← flags. */
@@ -98,12 +125,15 @@ async function effectiveConfig(flags: ProbeFlags): Promise<ProbeConfig> {
 }
 
 function createCliLogger(flags: ProbeFlags, io: CliIo): Logger {
-  // --once writes its report to stdout, so its logs go to stderr; the daemon logs JSON to
-  // stdout for journald, or a human line when a person watches the terminal.
+  // --once writes its report to stdout, so its logs go to stderr; the daemon logs to stdout
+  // (JSON by default, for journald and log shippers), or a human line when a person watches
+  // the terminal and did not ask for a format.
   const stream = flags.once === true ? io.stderr : io.stdout;
+  const format: LogFormat = flags.logFormat ?? (stream.isTTY ? 'human' : 'json');
   return createLogger({
     level: flags.logLevel ?? (flags.once ? DEFAULTS.onceLogLevel : DEFAULTS.logLevel),
-    format: stream.isTTY ? 'human' : 'json',
+    format,
+    syslogPriority: isJournalStream(io.env.JOURNAL_STREAM, stream.fd),
     write: (line) => stream.write(`${line}\n`),
   });
 }

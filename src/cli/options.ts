@@ -1,8 +1,8 @@
 // Flag parsers: each checks one value and, when it refuses it, names the flag and what it
 // expects in one sentence, which commander prints as one line (exit 2). The values mean the
-// same as in the config file: both go through config/values.ts.
+// same as in the config file: both go through config/values.ts. Nothing here loads commander:
+// --help reads the flags without it.
 
-import { InvalidArgumentError } from 'commander';
 import { parseDurationMs } from '../config/duration.js';
 import type { ListenAddress } from '../config/types.js';
 import {
@@ -13,8 +13,11 @@ import {
   parseListen,
   parsePortList,
 } from '../config/values.js';
-import { isLogLevel, type LogLevel } from '../log.js';
+import { isLogFormat, isLogLevel, LOG_FORMATS, type LogLevel } from '../log.js';
 import type { FamilyChoice } from '../types.js';
+
+/** A flag value that its parser refuses; the message says what was expected. */
+export class FlagValueError extends Error {}
 
 /** What `probe` accepts; every value already checked by its option's parser. */
 export interface ProbeFlags {
@@ -33,21 +36,64 @@ export interface ProbeFlags {
   minInterval?: number;
   concurrency?: number;
   logLevel?: LogLevel;
+  logFormat?: LogFormatChoice;
+  webConfigFile?: string;
   textfile?: string;
   cloudDetection: boolean;
 }
 
-/** A mistake in how the command was called (not in a config file). */
-export class UsageError extends Error {}
+export type LogFormatChoice = (typeof LOG_FORMATS)[number];
 
-export function collect<T>(parse: (value: string) => T): (value: string, previous: T[]) => T[] {
-  return (value, previous) => [...previous, parse(value)];
+/** What commander hands the `probe` action: ProbeFlags' values under the flags' own keys. */
+export type ProbeOptions = Omit<
+  ProbeFlags,
+  'config' | 'listen' | 'logLevel' | 'logFormat' | 'domain' | 'host' | 'dnsServer'
+> &
+  Partial<Record<'domain' | 'host' | 'dnsServer', string[]>> &
+  Partial<Record<'config.file' | 'config' | 'web.config.file', string>> &
+  Partial<Record<'web.listenAddress' | 'listen', ListenAddress>> &
+  Partial<Record<'log.level' | 'logLevel', LogLevel>> & { 'log.format'?: LogFormatChoice };
+
+/** One name per setting, whichever spelling was used. */
+export function probeFlags(options: ProbeOptions): ProbeFlags {
+  const {
+    'config.file': configFile,
+    config,
+    'web.listenAddress': webListen,
+    listen,
+    'log.level': level,
+    logLevel,
+    'log.format': logFormat,
+    'web.config.file': webConfigFile,
+    domain = [],
+    host = [],
+    dnsServer = [],
+    ...rest
+  } = options;
+  const flags: ProbeFlags = { ...rest, domain, host, dnsServer };
+  const chosen = {
+    config: configFile ?? config,
+    listen: webListen ?? listen,
+    logLevel: level ?? logLevel,
+    logFormat,
+    webConfigFile,
+  };
+  for (const [key, value] of Object.entries(chosen))
+    if (value !== undefined) Object.assign(flags, { [key]: value });
+  return flags;
+}
+
+/** A repeatable flag: every value, in order (undefined when the flag is not given). */
+export function collect<T>(
+  parse: (value: string) => T,
+): (value: string, previous: T[] | undefined) => T[] {
+  return (value, previous) => [...(previous ?? []), parse(value)];
 }
 
 export function targetName(flag: string): (value: string) => string {
   return (value) => {
     if (!isValidTargetName(value))
-      throw new InvalidArgumentError(`${flag} expects a domain or host name, got "${value}".`);
+      throw new FlagValueError(`${flag} expects a domain or host name, got "${value}".`);
     return normalizeTargetName(value);
   };
 }
@@ -55,36 +101,43 @@ export function targetName(flag: string): (value: string) => string {
 export function parsePortsFlag(value: string): number[] {
   const ports = parsePortList(value);
   if (!ports)
-    throw new InvalidArgumentError(
-      'expected comma-separated ports from 1 to 65535, e.g. 25,587,465.',
-    );
+    throw new FlagValueError('expected comma-separated ports from 1 to 65535, e.g. 25,587,465.');
   return ports;
 }
 
 export function parseFamilyFlag(value: string): FamilyChoice {
   const family = parseFamily(value);
-  if (family === undefined) throw new InvalidArgumentError('expected 4, 6 or any.');
+  if (family === undefined) throw new FlagValueError('expected 4, 6 or any.');
   return family;
 }
 
 export function parseDnsServerFlag(value: string): string {
   const server = normalizeDnsServer(value);
   if (!server)
-    throw new InvalidArgumentError(
+    throw new FlagValueError(
       'expected an IP address with an optional port, e.g. 192.0.2.53 or [2001:db8::53]:5353.',
     );
   return server;
 }
 
-export function parseListenFlag(value: string): ListenAddress {
-  const parsed = parseListen(value);
-  if (!parsed)
-    throw new InvalidArgumentError('expected [ADDR]:PORT, e.g. :9725 or 127.0.0.1:9725.');
-  return { ...parsed, text: value, origin: '--listen' };
+/** `--web.listen-address` (or its alias): messages about the address name the flag used. */
+export function listenFlag(flag: string): (value: string) => ListenAddress {
+  return (value) => {
+    const parsed = parseListen(value);
+    if (!parsed) throw new FlagValueError('expected [ADDR]:PORT, e.g. :9725 or 127.0.0.1:9725.');
+    return { ...parsed, text: value, origin: flag };
+  };
 }
 
+export const parseListenFlag = listenFlag('--web.listen-address');
+
 export function parseLogLevelFlag(value: string): LogLevel {
-  if (!isLogLevel(value)) throw new InvalidArgumentError('expected debug, info, warn or error.');
+  if (!isLogLevel(value)) throw new FlagValueError('expected debug, info, warn or error.');
+  return value;
+}
+
+export function parseLogFormatFlag(value: string): LogFormatChoice {
+  if (!isLogFormat(value)) throw new FlagValueError('expected logfmt or json.');
   return value;
 }
 
@@ -92,7 +145,7 @@ export function durationFlag(flag: string): (value: string) => number {
   return (value) => {
     const ms = parseDurationMs(value);
     if (ms === undefined || ms <= 0)
-      throw new InvalidArgumentError(
+      throw new FlagValueError(
         `${flag} expects a duration in ms or with a unit, e.g. 2500, 2.5s, 5m.`,
       );
     return ms;
@@ -103,7 +156,7 @@ export function integerFlag(flag: string, min: number, max: number): (value: str
   return (value) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`${flag} expects a whole number from ${min} to ${max}.`);
+      throw new FlagValueError(`${flag} expects a whole number from ${min} to ${max}.`);
     return n;
   };
 }

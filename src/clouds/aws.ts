@@ -55,6 +55,7 @@ export const aws = defineCloud({
     ];
   },
 
+  identifierFields: ['accountId', 'instanceId'],
   metricLabelNames: ['region'],
   metricLabels: (facts) => (facts?.region ? { region: facts.region } : {}),
 });

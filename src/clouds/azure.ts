@@ -63,6 +63,7 @@ export const azure = defineCloud({
     ];
   },
 
+  identifierFields: ['subscriptionId', 'vmId'],
   metricLabelNames: ['region'],
   metricLabels: (facts) => (facts?.location ? { region: facts.location } : {}),
 });

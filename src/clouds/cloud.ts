@@ -39,6 +39,11 @@ export interface CloudModule<Id extends string = string, Facts extends object = 
   factsFromDmi?(dmi: Dmi): Facts | null;
   /** What to do about a blocked port 25 here, one point a sentence or two. */
   port25Advice(facts: Facts | undefined): string[];
+  /**
+   * Facts that identify the account or the machine (subscription, account, project, VM ids):
+   * `/status` shows them only to an authenticated client (report/redact.ts).
+   */
+  readonly identifierFields: readonly string[];
   /** Label names this cloud adds to `mxprobe_environment_info` (besides `cloud`). */
   readonly metricLabelNames: readonly string[];
   /** Their values: where in the cloud the VM runs; never identifiers or secrets. */
@@ -50,7 +55,8 @@ export type AnyCloud = CloudModule<string, object>;
 
 /** Keeps a module's literal id and facts type for the registry's derived types. */
 export function defineCloud<const Id extends string, Facts extends object>(
-  module: CloudModule<Id, Facts>,
+  // Identifier fields must be fields of the facts: a typo would leave an identifier visible.
+  module: CloudModule<Id, Facts> & { identifierFields: readonly (keyof Facts & string)[] },
 ): CloudModule<Id, Facts> {
   return module;
 }

@@ -43,6 +43,7 @@ export const gcp = defineCloud({
     ];
   },
 
+  identifierFields: ['projectId'],
   metricLabelNames: ['region', 'zone'],
   metricLabels(facts) {
     if (!facts?.zone) return {};

@@ -1,11 +1,11 @@
-// Every default of mxprobe, written once: the effective config starts from here, and --help,
-// check-config and the docs quote these values rather than repeating them.
+// Every default of mxprobe, written once: the effective config starts from here
+// (config/default-config.ts assembles it), and --help, check-config and the docs quote these
+// values rather than repeating them. No cloud module is loaded here, so --help stays light.
 
-import { defaultMetadataUrls } from '../clouds/registry.js';
 import type { LogLevel } from '../log.js';
 import { defaultPorts } from '../ports.js';
 import type { FamilyChoice } from '../types.js';
-import type { CloudDetectionConfig, ListenAddress, ProbeConfig } from './types.js';
+import type { ListenAddress } from './types.js';
 
 export const DEFAULTS = {
   intervalMs: 5 * 60_000,
@@ -30,39 +30,11 @@ export const DEFAULTS = {
 /** Ports of a target that names none, from the port table. */
 export const DEFAULT_PORTS: readonly number[] = defaultPorts();
 
-export function defaultCloudDetection(): CloudDetectionConfig {
-  return {
-    enabled: true,
-    metadataUrls: defaultMetadataUrls(),
-    timeoutMs: DEFAULTS.cloudDetectionTimeoutMs,
-    dmiAssetTagPath: DEFAULTS.dmiAssetTagPath,
-  };
-}
-
 export function defaultListen(): ListenAddress {
   return {
     host: undefined,
     port: 9725,
     text: DEFAULTS.listen,
     origin: 'the default listen address',
-  };
-}
-
-export function defaultConfig(): ProbeConfig {
-  return {
-    intervalMs: DEFAULTS.intervalMs,
-    splayMs: 0,
-    minIntervalMs: DEFAULTS.minIntervalMs,
-    listen: defaultListen(),
-    connectTimeoutMs: DEFAULTS.connectTimeoutMs,
-    greetingTimeoutMs: DEFAULTS.greetingTimeoutMs,
-    dnsServers: [],
-    family: DEFAULTS.family,
-    concurrency: DEFAULTS.concurrency,
-    hostSpacingMs: DEFAULTS.hostSpacingMs,
-    targets: [],
-    relays: [],
-    cloud: defaultCloudDetection(),
-    metrics: { runtime: true },
   };
 }

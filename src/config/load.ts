@@ -3,14 +3,15 @@
 // must never silently leave a default in force.
 
 import { readFile } from 'node:fs/promises';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { DEFAULT_PROBE_SET, DEFAULT_PROBE_SET_TEXT } from '../package-root.js';
 import { describeErrno } from '../util/errno.js';
-import { DEFAULTS, defaultConfig } from './defaults.js';
+import { defaultConfig } from './default-config.js';
+import { DEFAULTS } from './defaults.js';
 import { ConfigError } from './error.js';
 import { readCloudDetection, readMetrics, readRelays, readTargets } from './sections.js';
 import type { ProbeConfig } from './types.js';
-import { formatPath, isPlainObject, Validator, type Path } from './validator.js';
+import { isPlainObject, Validator } from './validator.js';
+import { readYaml } from './yaml-source.js';
 
 export type { ProbeConfig } from './types.js';
 
@@ -63,23 +64,7 @@ export async function loadDefaultProbeSet(options: ParseOptions = {}): Promise<P
 
 /** Validates config text; `source` names the file in every message. Pure. */
 export function parseConfig(text: string, source: string, options: ParseOptions = {}): ProbeConfig {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => {
-        const line = e.linePos?.[0].line;
-        return `${source}${line ? `:${line}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`;
-      }),
-    );
-  }
-  const at = (path: Path): string => {
-    const node = doc.getIn(path, true) as Node | undefined;
-    const offset = node?.range?.[0] ?? keyOffset(doc, path);
-    const line = offset === undefined ? undefined : lines.linePos(offset).line;
-    return `${source}${line ? `:${line}` : ''}: ${formatPath(path)}`;
-  };
-  const raw: unknown = doc.toJS();
+  const { raw, at } = readYaml(text, source);
   if (raw === null || raw === undefined) {
     throw new ConfigError([
       `${source}: the file is empty; expected a mapping with at least "targets"`,
@@ -130,18 +115,4 @@ export function parseConfig(text: string, source: string, options: ParseOptions 
   if ('metrics' in raw) config.metrics = readMetrics(v, raw.metrics, ['metrics']);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
-}
-
-/** For a key that has no value node (e.g. `unknown:` with nothing after it), locate the key. */
-function keyOffset(doc: Document, path: Path): number | undefined {
-  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
-  const last = path[path.length - 1];
-  if (isMap(parent)) {
-    const pair = parent.items.find(
-      (item) => (item.key as { value?: unknown } | null)?.value === last,
-    );
-    return (pair?.key as Node | null)?.range?.[0];
-  }
-  if (isSeq(parent)) return (parent.items[Number(last)] as Node | undefined)?.range?.[0];
-  return (parent as Node | null)?.range?.[0];
 }

@@ -3,7 +3,8 @@
 
 import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
 import { RELAY_SECURITIES, type RelaySecurity, type RelaySpec, type TargetSpec } from '../types.js';
-import { DEFAULT_PORTS, defaultCloudDetection } from './defaults.js';
+import { defaultCloudDetection } from './default-config.js';
+import { DEFAULT_PORTS } from './defaults.js';
 import type { CloudDetectionConfig, MetricsConfig } from './types.js';
 import { isPlainObject, type Path, type Validator } from './validator.js';
 

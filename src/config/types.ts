@@ -44,3 +44,39 @@ export interface MetricsConfig {
   /** Node.js and process metrics (about 80–95 series): worth dropping on a fleet. */
   runtime: boolean;
 }
+
+/** Client-certificate policies of the exporter-toolkit web config (Go's tls.ClientAuthType). */
+export const CLIENT_AUTH_TYPES = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+] as const;
+export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
+
+export const TLS_VERSIONS = ['TLS10', 'TLS11', 'TLS12', 'TLS13'] as const;
+export type TlsVersionName = (typeof TLS_VERSIONS)[number];
+
+/** `tls_server_config` with its files read: what the TLS listener is built from. */
+export interface WebTls {
+  cert: Buffer;
+  key: Buffer;
+  /** CAs that client certificates are verified against. */
+  clientCa: Buffer | undefined;
+  clientAuth: ClientAuthType;
+  minVersion: TlsVersionName;
+  maxVersion: TlsVersionName;
+}
+
+/** The web config (`--web.config.file`, exporter-toolkit format), checked and loaded. */
+export interface WebConfig {
+  /** The file it came from, for log lines. */
+  source: string;
+  /** undefined: plain HTTP. */
+  tls: WebTls | undefined;
+  /** User name → bcrypt hash; empty: no basic authentication. */
+  basicAuthUsers: ReadonlyMap<string, string>;
+  /** Extra response headers (http_server_config.headers). */
+  headers: Readonly<Record<string, string>>;
+}

@@ -1,17 +1,24 @@
 // `mxprobe probe` without --once: a probe cycle at once, then one every interval (plus up to 10%
 // jitter, so a fleet started together does not probe in step), never two at a time. A finished
 // cycle is published in one synchronous step (metrics and /status together); a cycle cut short
-// by shutdown or by its deadline is never published. SIGHUP re-reads the config, SIGTERM and
-// SIGINT stop the loop, abort in-flight attempts and close the HTTP server.
+// by shutdown or by its deadline is never published. SIGHUP (or POST /-/reload) re-reads the
+// config and the web config together: both or neither take effect. SIGTERM and SIGINT stop the
+// loop, abort in-flight attempts and close the HTTP server.
 
+import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { ProbeConfig } from '../config/types.js';
+import type { ProbeConfig, WebConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../package-root.js';
 import type { PassOptions } from '../probe/pass.js';
 import { Metrics } from '../report/metrics.js';
 import type { DiagnosisCode, PortStatus, Report } from '../types.js';
+import { abandonAfterAbort } from '../util/abort.js';
+import { Access } from './access.js';
 import { closeServer, createHttpServer, listen } from './http-server.js';
+import type { ReloadOutcome } from './routes.js';
+import { applyTls } from './tls-listener.js';
 
 /** Cycles start up to this fraction of the interval late: never early, so the floor holds. */
 export const JITTER_FRACTION = 0.1;
@@ -34,6 +41,10 @@ export interface DaemonOptions {
   config: ProbeConfig;
   /** Re-reads the config file and re-applies the command-line flags (on SIGHUP). */
   reloadConfig: () => Promise<ProbeConfig>;
+  /** The web config (--web.config.file): TLS, basic auth, headers; none: plain and open. */
+  web?: WebConfig | undefined;
+  /** Re-reads the web config on reload (absent: the web config never changes). */
+  reloadWeb?: () => Promise<WebConfig | undefined>;
   log: Logger;
   /** The probe cycle; injectable so tests can hand in reports. */
   runPass?: RunPass;
@@ -97,6 +108,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 
 class Daemon {
   private config: ProbeConfig;
+  private web: WebConfig | undefined;
+  private access: Access;
+  private server: Server | undefined;
   private readonly log: Logger;
   private readonly metrics: Metrics;
   private readonly stopping = new AbortController();
@@ -105,13 +119,15 @@ class Daemon {
   private lastProgressAt = Date.now();
   private cycleNumber = 0;
   private wake: (() => void) | undefined;
-  private reloads: Promise<void> = Promise.resolve();
+  private reloads: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly options: DaemonOptions,
     private readonly runPass: RunPass,
   ) {
     this.config = options.config;
+    this.web = options.web;
+    this.access = new Access(options.web);
     this.log = options.log;
     this.metrics = new Metrics({
       version: VERSION,
@@ -122,12 +138,19 @@ class Daemon {
   }
 
   async run(): Promise<void> {
-    const server = createHttpServer({
-      renderMetrics: (format) => this.metrics.render(format),
-      latestReport: () => this.latest,
-      unhealthyReason: () => this.unhealthyReason(),
-      log: this.log,
-    });
+    const server = createHttpServer(
+      {
+        renderMetrics: (format) => this.metrics.render(format),
+        latestReport: () => this.latest,
+        unhealthyReason: () => this.unhealthyReason(),
+        reload: () => this.requestReload('POST /-/reload'),
+        access: () => this.access,
+        version: VERSION,
+        log: this.log,
+      },
+      this.web?.tls,
+    );
+    this.server = server;
     const address = await listen(server, this.config.listen);
     this.options.onListening?.(address);
     this.log.info('mxprobe daemon started', {
@@ -136,13 +159,21 @@ class Daemon {
         address.family === 'IPv6'
           ? `[${address.address}]:${address.port}`
           : `${address.address}:${address.port}`,
+      tls: this.web?.tls !== undefined,
+      basicAuthUsers: this.web?.basicAuthUsers.size ?? 0,
       intervalMs: this.intervalMs(),
       targets: this.config.targets.length,
     });
+    if (this.web !== undefined && this.web.basicAuthUsers.size > 0 && this.web.tls === undefined)
+      this.log.warn('basic auth without TLS: passwords cross the network in the clear', {
+        webConfig: this.web.source,
+      });
 
     const signals = this.options.signals ?? process;
     const onHangup = (): void => {
-      this.reloads = this.reloads.then(() => this.reload());
+      this.requestReload('SIGHUP').catch((error: unknown) =>
+        this.log.error('config reload failed', { error }),
+      );
     };
     const onTerminate = (signal: NodeJS.Signals) => (): void => this.stop(signal);
     const onTerm = onTerminate('SIGTERM');
@@ -203,9 +234,10 @@ class Daemon {
     const deadline = AbortSignal.timeout(deadlineMs);
     const signal = AbortSignal.any([this.stopping.signal, deadline]);
     try {
-      const report = await abandonOnStop(
+      const report = await abandonAfterAbort(
         this.runPass(config, { signal, log }),
         this.stopping.signal,
+        STOP_GRACE_MS,
       );
       // Attempts cut short by an abort would read as timeouts: such a cycle is no result.
       if (signal.aborted) throw signal.reason;
@@ -238,17 +270,33 @@ class Daemon {
     log.info('probe cycle finished', cycleSummary(report));
   }
 
-  private async reload(): Promise<void> {
-    if (this.stopping.signal.aborted) return;
-    this.log.info('reloading config (SIGHUP)');
+  /** Reloads one at a time, in the order asked; resolves when this one is done. */
+  private requestReload(trigger: string): Promise<ReloadOutcome> {
+    const outcome = this.reloads.then(() => this.reload(trigger));
+    // A reload that failed unexpectedly must not stop the ones after it.
+    this.reloads = outcome.catch(() => undefined);
+    return outcome;
+  }
+
+  private async reload(trigger: string): Promise<ReloadOutcome> {
+    if (this.stopping.signal.aborted) return { ok: false, reason: 'mxprobe is shutting down' };
+    this.log.info('reloading config', { trigger });
     let next: ProbeConfig;
+    let nextWeb: WebConfig | undefined;
     try {
-      next = await this.options.reloadConfig();
+      [next, nextWeb] = await Promise.all([
+        this.options.reloadConfig(),
+        this.options.reloadWeb?.() ?? Promise.resolve(this.web),
+      ]);
     } catch (error) {
-      this.log.error('config reload failed; the running config stays in force', {
-        error: error instanceof Error ? error.message : String(error),
-      });
-      return;
+      const reason = oneLine(error);
+      this.log.error('config reload failed; the running config stays in force', { error: reason });
+      return { ok: false, reason };
+    }
+    if ((nextWeb?.tls !== undefined) !== (this.web?.tls !== undefined)) {
+      const reason = `${nextWeb?.source ?? 'the web config'}: tls_server_config is added or removed only on restart`;
+      this.log.error('config reload failed; the running config stays in force', { error: reason });
+      return { ok: false, reason };
     }
     if (next.listen.text !== this.config.listen.text) {
       this.log.warn('the listen address changes only on restart', {
@@ -262,6 +310,7 @@ class Daemon {
         configured: next.metrics.runtime,
       });
     }
+    this.applyWeb(nextWeb);
     this.config = next;
     this.metrics.setIntervalMs(this.intervalMs());
     this.log.info('config reloaded', {
@@ -270,6 +319,14 @@ class Daemon {
     });
     // A sleeping loop re-times its next cycle against the new interval.
     this.wake?.();
+    return { ok: true };
+  }
+
+  /** New users, headers and certificates apply to the next request and connection. */
+  private applyWeb(next: WebConfig | undefined): void {
+    if (next?.tls !== undefined) applyTls(this.server as HttpsServer, next.tls);
+    this.web = next;
+    this.access = new Access(next);
   }
 
   private unhealthyReason(): string | undefined {
@@ -299,26 +356,8 @@ class Daemon {
   }
 }
 
-/**
- * The pass's outcome, unless the daemon stops and the pass has not settled STOP_GRACE_MS later:
- * then it is left behind (a pass that ignores its abort must not hold up exit past 5 s).
- */
-function abandonOnStop<T>(pass: Promise<T>, stopping: AbortSignal): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  let onStop: (() => void) | undefined;
-  const abandoned = new Promise<never>((_resolve, reject) => {
-    onStop = () => {
-      timer = setTimeout(
-        () => reject(new Error('probe cycle did not stop in time')),
-        STOP_GRACE_MS,
-      );
-    };
-    stopping.addEventListener('abort', onStop, { once: true });
-  });
-  // A pass left behind may still reject later; that is expected and must not crash the process.
-  pass.catch(() => undefined);
-  return Promise.race([pass, abandoned]).finally(() => {
-    clearTimeout(timer);
-    if (onStop) stopping.removeEventListener('abort', onStop);
-  });
+/** A reload's failure as one line: a config error's problems joined, no stack. */
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n').join('; ');
 }

@@ -1,131 +1,49 @@
-// The daemon's HTTP endpoints (docs/reference.md, "HTTP endpoints"): GET /metrics (Prometheus text, or OpenMetrics when
-// the scraper asks for it), GET /status (the latest report, §6) and GET /healthz. Anything else
-// is 404. The server only reads what the daemon hands it; it never starts probes, so a burst of
-// scrapes cannot make mxprobe knock on mail servers.
+// The daemon's HTTP server: plain HTTP, or HTTPS when the web config has `tls_server_config`
+// (routes.ts answers the requests; access.ts decides who may see what). It binds, and closes
+// without letting a stalled client hold up shutdown.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/error.js';
-import type { ListenAddress } from '../config/types.js';
-import type { Logger } from '../log.js';
-import type { ExpositionFormat, RenderedMetrics } from '../report/metrics.js';
-import type { Report } from '../types.js';
+import type { ListenAddress, WebTls } from '../config/types.js';
 import { describeErrno } from '../util/errno.js';
+import { handleRequest, send, type EndpointSources } from './routes.js';
+import { clientCertificateRefusal, tlsServerOptions } from './tls-listener.js';
 
-export interface EndpointSources {
-  renderMetrics(format: ExpositionFormat): Promise<RenderedMetrics>;
-  /** The latest finished cycle's report, or undefined before the first one. */
-  latestReport(): Report | undefined;
-  /** Why the probe loop is not healthy, or undefined while it runs as it should. */
-  unhealthyReason(): string | undefined;
-  log: Logger;
-}
+export type { EndpointSources } from './routes.js';
 
-const OPENMETRICS = 'application/openmetrics-text';
-
-/**
- * OpenMetrics when the Accept header ranks it at least as high as the text format (Prometheus
- * itself sends `application/openmetrics-text;version=1.0.0,...,text/plain;version=0.0.4;q=0.5`);
- * the classic text format otherwise, including when there is no Accept header. Pure.
- */
-export function negotiateFormat(accept: string | undefined): ExpositionFormat {
-  if (accept === undefined) return 'prometheus';
-  let openMetricsQ = 0;
-  let textQ = 0;
-  for (const part of accept.split(',')) {
-    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
-    const qParam = params.find((p) => p.startsWith('q='));
-    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
-    if (!Number.isFinite(q)) continue;
-    if (type === OPENMETRICS) openMetricsQ = Math.max(openMetricsQ, q);
-    else if (type === 'text/plain' || type === 'text/*' || type === '*/*')
-      textQ = Math.max(textQ, q);
-  }
-  return openMetricsQ > 0 && openMetricsQ >= textQ ? 'openmetrics' : 'prometheus';
-}
-
-export function createHttpServer(sources: EndpointSources): Server {
-  const server = createServer((request, response) => {
-    handle(request, response, sources).catch((error: unknown) => {
+/** An HTTP server for the endpoints; HTTPS when `tls` is given. */
+export function createHttpServer(sources: EndpointSources, tls?: WebTls): Server {
+  const onRequest: Parameters<typeof createServer>[1] = (request, response) => {
+    handleRequest(request, response, sources).catch((error: unknown) => {
       sources.log.error('http request failed', { path: request.url, error });
       if (!response.headersSent)
         send(response, 500, 'text/plain; charset=utf-8', 'internal error\n');
       else response.destroy();
     });
-  });
+  };
+  const server = tls === undefined ? createServer(onRequest) : createTlsServer(tls, onRequest);
   // Scrapes are short; a client that stalls must not keep a socket (or shutdown) waiting.
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
   return server;
-}
 
-async function handle(
-  request: IncomingMessage,
-  response: ServerResponse,
-  sources: EndpointSources,
-): Promise<void> {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-  const route = ROUTES[path];
-  if (route === undefined) {
-    send(
-      response,
-      404,
-      'text/plain; charset=utf-8',
-      'not found: try /metrics, /status or /healthz\n',
-    );
-    return;
+  function createTlsServer(settings: WebTls, handler: typeof onRequest): Server {
+    const https = createHttpsServer(tlsServerOptions(settings), handler);
+    // The policies Node does not enforce itself, under the web config in force at the time.
+    https.on('secureConnection', (socket) => {
+      const refusal = clientCertificateRefusal(sources.access().clientAuth, socket);
+      if (refusal === undefined) return;
+      sources.log.debug('tls client refused', { reason: refusal });
+      socket.destroy();
+    });
+    https.on('tlsClientError', (error) => {
+      sources.log.debug('tls handshake failed', { error: error.message.split('\n')[0] });
+    });
+    return https;
   }
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
-    response.setHeader('Allow', 'GET, HEAD');
-    send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
-    return;
-  }
-  await route(request, response, sources);
-}
-
-type Route = (
-  request: IncomingMessage,
-  response: ServerResponse,
-  sources: EndpointSources,
-) => Promise<void>;
-
-const ROUTES: Record<string, Route | undefined> = {
-  '/metrics': async (request, response, sources) => {
-    const { contentType, body } = await sources.renderMetrics(
-      negotiateFormat(request.headers.accept),
-    );
-    send(response, 200, contentType, body);
-  },
-  '/status': (_request, response, sources) => {
-    const report = sources.latestReport();
-    if (report === undefined) {
-      send(
-        response,
-        503,
-        'application/json',
-        `${JSON.stringify({ error: 'no probe cycle has finished yet' })}\n`,
-      );
-    } else {
-      send(response, 200, 'application/json', `${JSON.stringify(report, null, 2)}\n`);
-    }
-    return Promise.resolve();
-  },
-  '/healthz': (_request, response, sources) => {
-    const reason = sources.unhealthyReason();
-    if (reason === undefined) send(response, 200, 'text/plain; charset=utf-8', 'ok\n');
-    else send(response, 503, 'text/plain; charset=utf-8', `unhealthy: ${reason}\n`);
-    return Promise.resolve();
-  },
-};
-
-function send(response: ServerResponse, status: number, contentType: string, body: string): void {
-  response.writeHead(status, {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-  });
-  response.end(response.req.method === 'HEAD' ? undefined : body);
 }
 
 /** Binds to the listen address (no host: every interface, IPv4 and IPv6). */

@@ -37,3 +37,28 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Settles with `work`, unless `signal` aborts and `work` has not settled `graceMs` later: then
+ * it is left behind and this rejects (work that ignores its abort must not hold up an exit).
+ */
+export function abandonAfterAbort<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  graceMs: number,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const abandoned = new Promise<never>((_resolve, reject) => {
+    onAbort = () => {
+      timer = setTimeout(() => reject(new Error('the work did not stop in time')), graceMs);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  // Work left behind may still reject later; that is expected and must not crash the process.
+  work.catch(() => undefined);
+  return Promise.race([work, abandoned]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  });
+}

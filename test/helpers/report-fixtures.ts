@@ -1,5 +1,6 @@
 // Hand-built reports for the metrics and daemon tests: the shape a real pass returns, with only
 // what a test cares about spelled out.
+import { cloudAdvice } from '../../src/clouds/advice.js';
 import type { Attempt, DiagnosisCode, PortReport, Report } from '../../src/types.js';
 
 export function attempt(overrides: Partial<Attempt> & Pick<Attempt, 'port' | 'result'>): Attempt {
@@ -92,4 +93,24 @@ export function allOpenReport(): Report {
     [attempt({ port: 25, result: 'reachable' }), attempt({ port: 587, result: 'reachable' })],
     'ok',
   );
+}
+
+/** Port 25 blocked on an Azure VM: the advice names the subscription, as on a real one. */
+export function azureBlockedReport(): Report {
+  const environment: Report['environment'] = {
+    cloud: 'azure',
+    hostname: 'vm1',
+    families: { '4': 'ok' },
+    azure: {
+      subscriptionId: '8d10da13-8125-4ba9-a717-bf7490507b3d',
+      location: 'westeurope',
+      vmId: '02aab8a4-74ef-476e-8182-f6d2ba4166a6',
+    },
+  };
+  const blocked = port25BlockedReport();
+  return {
+    ...blocked,
+    environment,
+    diagnosis: { ...blocked.diagnosis, advice: cloudAdvice(environment) },
+  };
 }

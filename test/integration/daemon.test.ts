@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/defaults.js';
+import { defaultConfig } from '../../src/config/default-config.js';
 import { parseListenFlag } from '../../src/cli/options.js';
 import { ConfigError } from '../../src/config/error.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -11,7 +11,13 @@ import type { ProbeConfig } from '../../src/config/types.js';
 import { cycleDelayMs, describeChanges, runDaemon, type RunPass } from '../../src/serve/daemon.js';
 import { createLogger } from '../../src/log.js';
 import type { Report } from '../../src/types.js';
-import { allOpenReport, attempt, port25BlockedReport, report } from '../helpers/report-fixtures.js';
+import {
+  allOpenReport,
+  attempt,
+  azureBlockedReport,
+  port25BlockedReport,
+  report,
+} from '../helpers/report-fixtures.js';
 
 interface Harness {
   base: string;
@@ -139,9 +145,18 @@ describe('daemon endpoints', () => {
 
   it('answers 404 to any other path and 405 to other methods', async () => {
     const h = await start(() => Promise.resolve(allOpenReport()));
-    expect((await text(`${h.base}/`)).status).toBe(404);
     expect((await text(`${h.base}/metricsx`)).status).toBe(404);
-    expect((await text(`${h.base}/metrics`, { method: 'POST' })).status).toBe(405);
+    expect((await text(`${h.base}/index.html`)).status).toBe(404);
+    for (const path of ['/', '/metrics', '/status', '/healthz']) {
+      const response = await fetch(`${h.base}${path}`, { method: 'POST' });
+      expect([path, response.status, response.headers.get('allow')]).toEqual([
+        path,
+        405,
+        'GET, HEAD',
+      ]);
+    }
+    const reload = await fetch(`${h.base}/-/reload`);
+    expect([reload.status, reload.headers.get('allow')]).toEqual([405, 'POST']);
   });
 
   it('speaks OpenMetrics when the scraper asks for it', async () => {
@@ -185,6 +200,27 @@ describe('daemon endpoints', () => {
     expect(after).toContain('mxprobe_port_status{port="25",status="open"} 1');
   });
 
+  it('without a web config nobody is authenticated: /status hides the account and VM ids', async () => {
+    const h = await start(() => Promise.resolve(azureBlockedReport()));
+    await until(() => finished(h) === 1);
+    const status = await text(`${h.base}/status`);
+    expect(status.status).toBe(200);
+    expect(status.body).not.toContain('8d10da13-8125-4ba9-a717-bf7490507b3d');
+    expect(JSON.parse(status.body)).toMatchObject({
+      environment: { azure: { subscriptionId: 'redacted', location: 'westeurope' } },
+      diagnosis: { code: 'port25-blocked' },
+      redacted: ['environment.azure.subscriptionId', 'environment.azure.vmId'],
+    });
+  });
+
+  it('serves a landing page at / that links the endpoints', async () => {
+    const h = await start(() => Promise.resolve(allOpenReport()));
+    const page = await text(`${h.base}/`);
+    expect(page).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
+    expect(page.body).toContain('<a href="metrics">/metrics</a>');
+    expect((await fetch(`${h.base}/`, { method: 'HEAD' })).status).toBe(200);
+  });
+
   it('says 503 on /status until the first cycle has finished', async () => {
     const h = await start((_cycle, signal) => never(signal));
     await until(() => h.configs.length === 1);
@@ -225,7 +261,9 @@ describe('daemon endpoints', () => {
       signals: new EventEmitter(),
     });
     await expect(attempt).rejects.toThrow(
-      new ConfigError([`--listen ${listen}: cannot listen: the address is already in use`]),
+      new ConfigError([
+        `--web.listen-address ${listen}: cannot listen: the address is already in use`,
+      ]),
     );
     blocker.close();
   });

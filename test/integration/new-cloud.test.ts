@@ -35,6 +35,7 @@ export const oracle = defineCloud({
   port25Advice: (facts) => [
     \`This VM runs in Oracle Cloud Infrastructure\${inParentheses([facts?.region])}: ask Oracle to lift the port 25 limit, or use its Email Delivery relay on 587.\`,
   ],
+  identifierFields: [],
   metricLabelNames: ['region'],
   metricLabels: (facts) => (facts?.region ? { region: facts.region } : {}),
 });
@@ -45,7 +46,7 @@ const CHECK_SCRIPT = `
 import http from 'node:http';
 import { cloudAdvice } from './dist/src/clouds/advice.js';
 import { detectCloud, servicesToAsk } from './dist/src/clouds/detect.js';
-import { defaultCloudDetection } from './dist/src/config/defaults.js';
+import { defaultCloudDetection } from './dist/src/config/default-config.js';
 import { describeConfig } from './dist/src/config/describe.js';
 import { parseConfig } from './dist/src/config/load.js';
 import { Metrics } from './dist/src/report/metrics.js';

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { negotiateFormat } from '../../src/serve/http-server.js';
+import { negotiateFormat } from '../../src/serve/routes.js';
 import { Metrics } from '../../src/report/metrics.js';
 import { countProbes, seriesFromReport } from '../../src/report/series.js';
 import { allOpenReport, attempt, port25BlockedReport, report } from '../helpers/report-fixtures.js';

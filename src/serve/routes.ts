@@ -1,0 +1,167 @@
+// The daemon's HTTP endpoints (docs/reference.md, "HTTP endpoints"): `/` (a landing page),
+// GET /metrics (Prometheus text, or OpenMetrics when the scraper asks for it), GET /status
+// (the latest report, §6), GET /healthz, and POST /-/reload (as SIGHUP). With basic auth
+// configured every path wants credentials first, unknown ones too, so a stranger learns
+// nothing, not even which paths exist. The routes only read what the daemon hands them (and
+// ask it to reload); they never start probes, so a burst of scrapes cannot make mxprobe knock
+// on mail servers.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../log.js';
+import type { ExpositionFormat, RenderedMetrics } from '../report/metrics.js';
+import { redactIdentifiers } from '../report/redact.js';
+import type { Report } from '../types.js';
+import type { Access, AccessVerdict } from './access.js';
+import { LANDING_PAGE_CSP, renderLandingPage } from './landing-page.js';
+
+/** How a reload went: in force, or refused with the one-line reason (the old config stays). */
+export type ReloadOutcome = { ok: true } | { ok: false; reason: string };
+
+export interface EndpointSources {
+  renderMetrics(format: ExpositionFormat): Promise<RenderedMetrics>;
+  /** The latest finished cycle's report, or undefined before the first one. */
+  latestReport(): Report | undefined;
+  /** Why the probe loop is not healthy, or undefined while it runs as it should. */
+  unhealthyReason(): string | undefined;
+  /** Re-reads the config (and the web config), as SIGHUP does. */
+  reload(): Promise<ReloadOutcome>;
+  /** Authentication and headers under the web config in force (a reload replaces it). */
+  access(): Access;
+  version: string;
+  log: Logger;
+}
+
+const OPENMETRICS = 'application/openmetrics-text';
+const TEXT = 'text/plain; charset=utf-8';
+
+/**
+ * OpenMetrics when the Accept header ranks it at least as high as the text format (Prometheus
+ * itself sends `application/openmetrics-text;version=1.0.0,...,text/plain;version=0.0.4;q=0.5`);
+ * the classic text format otherwise, including when there is no Accept header. Pure.
+ */
+export function negotiateFormat(accept: string | undefined): ExpositionFormat {
+  if (accept === undefined) return 'prometheus';
+  let openMetricsQ = 0;
+  let textQ = 0;
+  for (const part of accept.split(',')) {
+    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const qParam = params.find((p) => p.startsWith('q='));
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+    if (!Number.isFinite(q)) continue;
+    if (type === OPENMETRICS) openMetricsQ = Math.max(openMetricsQ, q);
+    else if (type === 'text/plain' || type === 'text/*' || type === '*/*')
+      textQ = Math.max(textQ, q);
+  }
+  return openMetricsQ > 0 && openMetricsQ >= textQ ? 'openmetrics' : 'prometheus';
+}
+
+type Allowed = Extract<AccessVerdict, { allowed: true }>;
+
+interface Route {
+  methods: readonly string[];
+  serve(
+    request: IncomingMessage,
+    response: ServerResponse,
+    sources: EndpointSources,
+    verdict: Allowed,
+  ): Promise<void>;
+}
+
+const READ = ['GET', 'HEAD'] as const;
+
+const ROUTES: Readonly<Record<string, Route | undefined>> = {
+  '/': {
+    methods: READ,
+    serve: (_request, response, sources) => {
+      response.setHeader('Content-Security-Policy', LANDING_PAGE_CSP);
+      const page = renderLandingPage({
+        version: sources.version,
+        diagnosis: sources.latestReport()?.diagnosis.code,
+      });
+      send(response, 200, 'text/html; charset=utf-8', page);
+      return Promise.resolve();
+    },
+  },
+  '/metrics': {
+    methods: READ,
+    serve: async (request, response, sources) => {
+      const { contentType, body } = await sources.renderMetrics(
+        negotiateFormat(request.headers.accept),
+      );
+      send(response, 200, contentType, body);
+    },
+  },
+  '/status': {
+    methods: READ,
+    serve: (_request, response, sources, verdict) => {
+      const report = sources.latestReport();
+      if (report === undefined) {
+        const body = { error: 'no probe cycle has finished yet' };
+        send(response, 503, 'application/json', `${JSON.stringify(body)}\n`);
+        return Promise.resolve();
+      }
+      // Account and machine ids only for a client that proved who it is (docs/reference.md).
+      const shown = verdict.authenticated ? report : redactIdentifiers(report);
+      send(response, 200, 'application/json', `${JSON.stringify(shown, null, 2)}\n`);
+      return Promise.resolve();
+    },
+  },
+  '/healthz': {
+    methods: READ,
+    serve: (_request, response, sources) => {
+      const reason = sources.unhealthyReason();
+      if (reason === undefined) send(response, 200, TEXT, 'ok\n');
+      else send(response, 503, TEXT, `unhealthy: ${reason}\n`);
+      return Promise.resolve();
+    },
+  },
+  '/-/reload': {
+    methods: ['POST'],
+    serve: async (_request, response, sources) => {
+      const outcome = await sources.reload();
+      if (outcome.ok) send(response, 200, TEXT, 'config reloaded\n');
+      else send(response, 500, TEXT, `reload failed: ${outcome.reason}\n`);
+    },
+  },
+};
+
+export async function handleRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  sources: EndpointSources,
+): Promise<void> {
+  const access = sources.access();
+  for (const [name, value] of Object.entries(access.headers)) response.setHeader(name, value);
+  const verdict = await access.check(request);
+  if (!verdict.allowed) {
+    response.setHeader('WWW-Authenticate', 'Basic realm="mxprobe", charset="UTF-8"');
+    send(response, 401, TEXT, 'unauthorized\n');
+    return;
+  }
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const route = ROUTES[path];
+  if (route === undefined) {
+    send(response, 404, TEXT, 'not found: try /, /metrics, /status or /healthz\n');
+    return;
+  }
+  if (!route.methods.includes(request.method ?? '')) {
+    response.setHeader('Allow', route.methods.join(', '));
+    send(response, 405, TEXT, `method not allowed: ${route.methods.join(' or ')} only\n`);
+    return;
+  }
+  await route.serve(request, response, sources, verdict);
+}
+
+export function send(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+): void {
+  response.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
+  response.end(response.req.method === 'HEAD' ? undefined : body);
+}
