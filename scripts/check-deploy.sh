@@ -74,7 +74,7 @@ check_exposure systemd/mxprobe.service
 step "the unit of $deb"
 dpkg-deb -x "$deb" "$stage/deb"
 packaged_unit="$stage/deb/usr/lib/systemd/system/mxprobe.service"
-grep -q "^ExecStart=/usr/bin/mxprobe probe --config /etc/mxprobe/config.yaml$" "$packaged_unit" ||
+grep -q "^ExecStart=/usr/bin/mxprobe probe --config.file /etc/mxprobe/config.yaml$" "$packaged_unit" ||
   fail "the packaged unit does not run /usr/bin/mxprobe with /etc/mxprobe/config.yaml"
 verify_unit "$packaged_unit" "$stage/deb/usr/bin/mxprobe"
 check_exposure "$packaged_unit"

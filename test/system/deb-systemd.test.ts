@@ -43,11 +43,10 @@ const PACKAGE_PATHS = [
   '/usr/share/man/man1/mxprobe.1.gz',
 ];
 /**
- * The daemon writes plain JSON lines to stdout, without a syslog priority prefix such as `<3>`,
- * so journald files every line at the stream's default priority, info (6), errors included.
- * Lines that carry their level as a prefix will move errors to 3 (and warnings to 4).
+ * Under journald the daemon starts each line with its syslog priority (`<3>` for errors), which
+ * journald strips and files as the entry's PRIORITY: `journalctl -p err` shows the errors.
  */
-const JOURNAL_PRIORITY_OF_ERROR_LINES = 6;
+const JOURNAL_PRIORITY_OF_ERROR_LINES = 3;
 
 interface JournalEntry {
   priority: number;
@@ -241,7 +240,11 @@ describe('the Debian package under a real systemd', () => {
     expect(start?.log).toMatchObject({ level: 'info', version: VERSION, listen: LISTEN });
     expect(failed.priority).toBe(JOURNAL_PRIORITY_OF_ERROR_LINES);
     // What `journalctl -p err` shows must only ever be error lines of the daemon.
-    for (const entry of await journal(['--priority=err'])) expect(entry.log?.level).toBe('error');
+    const errors = await journal(['--priority=err']);
+    expect(errors.map((e) => e.log?.msg)).toContain(
+      'config reload failed; the running config stays in force',
+    );
+    for (const entry of errors) expect(entry.log?.level).toBe('error');
   });
 
   it('on an upgrade, restarts the service and keeps the config and a disable', async () => {
