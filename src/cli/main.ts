@@ -8,12 +8,15 @@ import { formatDuration } from '../config/duration.js';
 import { ConfigError } from '../config/error.js';
 import { VERSION } from '../package-root.js';
 import { describePorts } from '../ports.js';
+import { DEFAULT_DNSBL_ZONES } from '../reputation/zones.js';
 import { processIo, type CliIo } from './io.js';
 import {
   collect,
   durationFlag,
   integerFlag,
+  parseDnsblFlag,
   parseDnsServerFlag,
+  parseEgressAddressFlag,
   parseFamilyFlag,
   parseListenFlag,
   parseLogLevelFlag,
@@ -155,6 +158,17 @@ config error, 3 nothing could be probed (name resolution failed).`,
       ).argParser(parseLogLevelFlag),
     )
     .option('--no-cloud-detection', 'do not ask cloud metadata services which cloud this is')
+    .option(
+      '--dnsbl <zones>',
+      `DNSBL zones to look the egress addresses up in, comma-separated, or none (default ${DEFAULT_DNSBL_ZONES.join(',')})`,
+      parseDnsblFlag,
+    )
+    .option(
+      '--egress-address <addr>',
+      'the public address this machine sends mail from, when known (repeatable)',
+      collect(parseEgressAddressFlag),
+      [],
+    )
     .addHelpText(
       'after',
       `

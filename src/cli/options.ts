@@ -5,7 +5,9 @@
 import { InvalidArgumentError } from 'commander';
 import { parseDurationMs } from '../config/duration.js';
 import type { ListenAddress } from '../config/types.js';
+import { canonicalAddress } from '../reputation/address.js';
 import {
+  isDnsZoneName,
   isValidTargetName,
   normalizeDnsServer,
   normalizeTargetName,
@@ -35,6 +37,8 @@ export interface ProbeFlags {
   logLevel?: LogLevel;
   textfile?: string;
   cloudDetection: boolean;
+  dnsbl?: string[];
+  egressAddress: string[];
 }
 
 /** A mistake in how the command was called (not in a config file). */
@@ -106,4 +110,22 @@ export function integerFlag(flag: string, min: number, max: number): (value: str
       throw new InvalidArgumentError(`${flag} expects a whole number from ${min} to ${max}.`);
     return n;
   };
+}
+
+/** "zen.spamhaus.org,bl.spamcop.net", or "none" for no DNSBL lookups. */
+export function parseDnsblFlag(value: string): string[] {
+  if (value.trim() === 'none') return [];
+  const zones = value.split(',').map((z) => z.trim());
+  if (zones.some((z) => !isDnsZoneName(z)))
+    throw new InvalidArgumentError(
+      'expected comma-separated DNSBL zones, e.g. zen.spamhaus.org,bl.spamcop.net, or none.',
+    );
+  return [...new Set(zones.map(normalizeTargetName))];
+}
+
+export function parseEgressAddressFlag(value: string): string {
+  const ip = canonicalAddress(value);
+  if (ip === undefined)
+    throw new InvalidArgumentError('expected an IPv4 or IPv6 address, e.g. 203.0.113.7.');
+  return ip.address;
 }

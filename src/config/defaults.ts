@@ -4,8 +4,14 @@
 import { defaultMetadataUrls } from '../clouds/registry.js';
 import type { LogLevel } from '../log.js';
 import { defaultPorts } from '../ports.js';
+import { DEFAULT_DNSBL_ZONES } from '../reputation/zones.js';
 import type { FamilyChoice } from '../types.js';
-import type { CloudDetectionConfig, ListenAddress, ProbeConfig } from './types.js';
+import type {
+  CloudDetectionConfig,
+  ListenAddress,
+  ProbeConfig,
+  ReputationConfig,
+} from './types.js';
 
 export const DEFAULTS = {
   intervalMs: 5 * 60_000,
@@ -39,6 +45,10 @@ export function defaultCloudDetection(): CloudDetectionConfig {
   };
 }
 
+export function defaultReputation(): ReputationConfig {
+  return { dnsbl: [...DEFAULT_DNSBL_ZONES], egressAddresses: [] };
+}
+
 export function defaultListen(): ListenAddress {
   return {
     host: undefined,
@@ -62,5 +72,6 @@ export function defaultConfig(): ProbeConfig {
     targets: [],
     relays: [],
     cloud: defaultCloudDetection(),
+    reputation: defaultReputation(),
   };
 }

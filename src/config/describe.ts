@@ -24,5 +24,9 @@ export function describeConfig(config: ProbeConfig): Record<string, unknown> {
     },
     targets: config.targets.map((t) => ({ [t.kind]: t.name, ports: t.ports })),
     relays: config.relays.map((r) => ({ ...r })),
+    reputation: {
+      dnsbl: config.reputation.dnsbl,
+      egressAddresses: config.reputation.egressAddresses,
+    },
   };
 }

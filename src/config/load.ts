@@ -9,7 +9,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import { describeErrno } from '../util/errno.js';
 import { DEFAULTS, defaultConfig } from './defaults.js';
 import { ConfigError } from './error.js';
-import { readCloudDetection, readRelays, readTargets } from './sections.js';
+import { readCloudDetection, readRelays, readReputation, readTargets } from './sections.js';
 import type { ProbeConfig } from './types.js';
 import { formatPath, isPlainObject, Validator, type Path } from './validator.js';
 
@@ -30,6 +30,7 @@ export const TOP_LEVEL_KEYS = [
   'cloudDetection',
   'targets',
   'relays',
+  'reputation',
 ] as const;
 
 export interface ParseOptions {
@@ -110,6 +111,7 @@ export function parseConfig(text: string, source: string, options: ParseOptions 
     config.targets = readTargets(v, raw.targets, ['targets']);
   }
   if ('relays' in raw) config.relays = readRelays(v, raw.relays, ['relays']);
+  if ('reputation' in raw) config.reputation = readReputation(v, raw.reputation, ['reputation']);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -3,8 +3,10 @@
 
 import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
 import { RELAY_SECURITIES, type RelaySecurity, type RelaySpec, type TargetSpec } from '../types.js';
-import { DEFAULT_PORTS, defaultCloudDetection } from './defaults.js';
-import type { CloudDetectionConfig } from './types.js';
+import { DEFAULT_PORTS, defaultCloudDetection, defaultReputation } from './defaults.js';
+import type { CloudDetectionConfig, ReputationConfig } from './types.js';
+import { canonicalAddress } from '../reputation/address.js';
+import { isDnsZoneName, normalizeTargetName, uniq } from './values.js';
 import { isPlainObject, type Path, type Validator } from './validator.js';
 
 const TARGET_KEYS = ['domain', 'host', 'ports'] as const;
@@ -117,4 +119,59 @@ export function readCloudDetection(v: Validator, value: unknown, path: Path): Cl
     cloud.dmiAssetTagPath = v.string(value.dmiAssetTagPath, [...path, 'dmiAssetTagPath']);
   if ('timeout' in value) cloud.timeoutMs = v.duration(value.timeout, [...path, 'timeout']);
   return cloud;
+}
+
+const REPUTATION_KEYS = ['dnsbl', 'egressAddresses'] as const;
+
+export function readReputation(v: Validator, value: unknown, path: Path): ReputationConfig {
+  const reputation = defaultReputation();
+  if (!isPlainObject(value)) {
+    v.fail(path, `a mapping (${REPUTATION_KEYS.join(', ')})`, value);
+    return reputation;
+  }
+  v.keys(value, path, REPUTATION_KEYS);
+  if ('dnsbl' in value) {
+    reputation.dnsbl = readList(v, value.dnsbl, [...path, 'dnsbl'], ZONE, (entry) =>
+      typeof entry === 'string' && isDnsZoneName(entry) ? normalizeTargetName(entry) : undefined,
+    );
+  }
+  if ('egressAddresses' in value) {
+    const here = [...path, 'egressAddresses'];
+    reputation.egressAddresses = readList(v, value.egressAddresses, here, ADDRESS, (entry) =>
+      typeof entry === 'string' ? canonicalAddress(entry)?.address : undefined,
+    );
+  }
+  return reputation;
+}
+
+/** What a list holds and what each entry must be, in the words of an error message. */
+interface ListWords {
+  list: string;
+  entry: string;
+}
+const ZONE: ListWords = {
+  list: 'DNSBL zones',
+  entry: 'a DNSBL zone name such as zen.spamhaus.org',
+};
+const ADDRESS: ListWords = { list: 'IP addresses', entry: 'an IPv4 or IPv6 address' };
+
+/** A list whose entries `read` accepts (undefined: refused, one problem each); no duplicates. */
+function readList(
+  v: Validator,
+  value: unknown,
+  path: Path,
+  words: ListWords,
+  read: (entry: unknown) => string | undefined,
+): string[] {
+  if (!Array.isArray(value)) {
+    v.fail(path, `a list of ${words.list} ([] for none)`, value);
+    return [];
+  }
+  return uniq(
+    value.flatMap((entry, i) => {
+      const accepted = read(entry);
+      if (accepted === undefined) v.fail([...path, i], words.entry, entry);
+      return accepted ?? [];
+    }),
+  );
 }

@@ -61,6 +61,7 @@ describe('probe --once --json on loopback', () => {
       'attempts',
       'ports',
       'relays',
+      'egress',
       'diagnosis',
     ]);
     expect(report.schemaVersion).toBe(1);
@@ -91,6 +92,8 @@ describe('probe --once --json on loopback', () => {
       { port: smtp.port, status: 'open', reachable: 1, blocked: 0, filtered: 0 },
     ]);
     expect(report.diagnosis).toMatchObject({ code: 'ok', hints: [] });
+    // Only loopback was reached: no address to judge, so nothing was looked up.
+    expect(report.egress).toEqual({ addresses: [] });
   });
 
   it('a refused and a rejecting port: blocked/refused and blocked/rejected, exit 1', async () => {

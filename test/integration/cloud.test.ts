@@ -101,8 +101,9 @@ describe('detectCloud with nothing answering', () => {
     expect(value).toEqual({ cloud: 'none' });
     expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
     expect(ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
-    // All three were asked in parallel, not one after another (GCP: project and zone at once).
-    expect([a, b, c].map((s) => s.requests.length)).toEqual([1, 1, 2]);
+    // All three were asked in parallel, not one after another (GCP: project, zone and external
+    // IP at once).
+    expect([a, b, c].map((s) => s.requests.length)).toEqual([1, 1, 3]);
   });
 
   it('stops at once when the caller aborts', async () => {
@@ -237,12 +238,14 @@ describe('detectCloud on AWS', () => {
         accountId: AWS_DOCUMENT.accountId,
       },
     });
-    expect(aws.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
-      'PUT /latest/api/token',
+    expect(aws.requests.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
       'GET /latest/dynamic/instance-identity/document',
+      'GET /latest/meta-data/public-ipv4',
+      'PUT /latest/api/token',
     ]);
     expect(aws.requests[0]?.headers['x-aws-ec2-metadata-token-ttl-seconds']).toMatch(/^\d+$/);
-    expect(aws.requests[1]?.headers['x-aws-ec2-metadata-token']).toBe(AWS_TOKEN);
+    for (const r of aws.requests.slice(1))
+      expect(r.headers['x-aws-ec2-metadata-token']).toBe(AWS_TOKEN);
   });
 
   it('waits for Azure (precedence) but still reports AWS within the deadline', async () => {
