@@ -166,6 +166,11 @@ describe('mistakes are one line on stderr and exit 2', () => {
     [['probe', '--once', '--family', '5', '--host', '127.0.0.1'], /--family/],
     [['probe', '--once', '--connect-timeout', 'soon', '--host', '127.0.0.1'], /--connect-timeout/],
     [['probe', '--once', '--dns-server', 'dns.example', '--host', '127.0.0.1'], /--dns-server/],
+    [['probe', '--once', '--dnsbl', '127.0.0.2', '--host', '127.0.0.1'], /--dnsbl/],
+    [
+      ['probe', '--once', '--egress-address', 'mail.example', '--host', '127.0.0.1'],
+      /--egress-address/,
+    ],
     [['probe', '--once', '--bogus'], /unknown option '--bogus'/],
     [
       ['probe', '--once', '--config', join(dir, 'missing.yaml')],
