@@ -30,14 +30,13 @@ export function cloudPublicAddresses(
   return cloud?.publicAddresses?.(factsOf(env, cloud)) ?? [];
 }
 
-/** Who sets the PTR record of an address where this machine runs, and how. */
+/** Who sets the PTR record of a public address where this machine runs, and how. */
 export function ptrAdvice(
   env: CloudFacts,
-  address: string,
   clouds: readonly AnyCloud[] = REGISTERED_CLOUDS,
 ): string {
   const cloud = clouds.find((c) => c.id === env.cloud);
-  if (cloud?.ptrAdvice) return cloud.ptrAdvice(address);
-  const where = cloud ? `${cloud.name} (the provider of this VM)` : 'the hosting provider or ISP';
-  return `The PTR record of ${address} is set by whoever holds the address, here ${where}: ask them to point it at a name of yours whose A/AAAA record is ${address}.`;
+  if (cloud?.ptrAdvice) return cloud.ptrAdvice;
+  const where = cloud ? cloud.name : 'the hosting provider or ISP';
+  return `The PTR record is set by whoever holds the address, here ${where}: ask them to point it at a name of yours whose A/AAAA record is the address.`;
 }

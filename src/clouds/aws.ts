@@ -62,8 +62,8 @@ export const aws = defineCloud({
 
   publicAddresses: (facts) => facts?.publicIpAddresses ?? [],
 
-  ptrAdvice: (address) =>
-    `On AWS only an Elastic IP address can have a PTR record of your choice: give a name of yours an A record for ${address}, then request reverse DNS for the Elastic IP (EC2 console, Elastic IPs, "Update reverse DNS", or \`aws ec2 modify-address-attribute --allocation-id eipalloc-… --domain-name mail.example.com\`); an auto-assigned public IPv4 address has to be replaced by an Elastic IP first.`,
+  ptrAdvice:
+    'On AWS only an Elastic IP address gets a PTR record of your choice: give a name of yours an A record for the address, then request reverse DNS for the Elastic IP (EC2 console, Elastic IPs, "Update reverse DNS", or `aws ec2 modify-address-attribute --allocation-id eipalloc-… --domain-name mail.example.com`); an auto-assigned public IPv4 address has to be replaced by an Elastic IP first.',
 
   metricLabelNames: ['region'],
   metricLabels: (facts) => (facts?.region ? { region: facts.region } : {}),

@@ -69,8 +69,8 @@ export const azure = defineCloud({
 
   publicAddresses: (facts) => facts?.publicIpAddresses ?? [],
 
-  ptrAdvice: (address) =>
-    `On Azure the PTR record of ${address} is the public IP address resource's reverse FQDN: first give a name of yours an A record for ${address} (or use the IP's DNS name label), then set it with \`az network public-ip update --resource-group GROUP --name IP-NAME --reverse-fqdn mail.example.com.\` (or in the portal, the public IP's Configuration page).`,
+  ptrAdvice:
+    "On Azure the PTR record is the public IP address resource's reverse FQDN: give a name of yours an A record for the address first (or use the IP's DNS name label), then set it with `az network public-ip update --resource-group GROUP --name IP-NAME --reverse-fqdn mail.example.com.`.",
 
   metricLabelNames: ['region'],
   metricLabels: (facts) => (facts?.location ? { region: facts.location } : {}),

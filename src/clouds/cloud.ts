@@ -43,7 +43,7 @@ export interface CloudModule<Id extends string = string, Facts extends object = 
   /** The VM's public addresses as its metadata gave them (CONTRACT §10: egress source `cloud`). */
   publicAddresses?(facts: Facts | undefined): string[];
   /** Who sets the PTR record of a public address here, and how, in the platform's words. */
-  ptrAdvice?(address: string): string;
+  readonly ptrAdvice?: string;
   /** Label names this cloud adds to `mxprobe_environment_info` (besides `cloud`). */
   readonly metricLabelNames: readonly string[];
   /** Their values: where in the cloud the VM runs; never identifiers or secrets. */

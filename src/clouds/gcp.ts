@@ -58,8 +58,8 @@ export const gcp = defineCloud({
 
   publicAddresses: (facts) => facts?.publicIpAddresses ?? [],
 
-  ptrAdvice: (address) =>
-    `On Google Cloud the PTR record of ${address} is set on the VM's external IP (its access config), for a domain you have verified with Google: \`gcloud compute instances update-access-config VM --zone ZONE --public-ptr --public-ptr-domain mail.example.com.\`, after giving mail.example.com an A record for ${address}.`,
+  ptrAdvice:
+    "On Google Cloud the PTR record is set on the VM's external IP (its access config), for a domain you have verified with Google: give mail.example.com an A record for the address, then run `gcloud compute instances update-access-config VM --zone ZONE --public-ptr --public-ptr-domain mail.example.com.`.",
 
   metricLabelNames: ['region', 'zone'],
   metricLabels(facts) {

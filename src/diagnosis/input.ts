@@ -19,8 +19,8 @@ export interface DiagnosisInput {
   egress?: EgressReport;
   /** What the detected cloud documents about port 25 (or general advice), one entry a point. */
   port25Advice: string[];
-  /** Per egress address: who sets its PTR record where this machine runs, and how. */
-  ptrAdvice?: Readonly<Record<string, string>>;
+  /** Who sets the PTR record of an egress address where this machine runs, and how. */
+  ptrAdvice?: string;
   /** What each port is; the shipped table unless a test hands in its own. */
   portTable?: readonly PortProfile[];
 }

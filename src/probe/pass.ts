@@ -167,9 +167,7 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
     relays: relayReports,
     egress,
     port25Advice: cloudAdvice(env),
-    ptrAdvice: Object.fromEntries(
-      egress.addresses.map((a) => [a.address, ptrAdvice(env, a.address)]),
-    ),
+    ptrAdvice: ptrAdvice(env),
   });
   return {
     schemaVersion: 1,

@@ -327,7 +327,6 @@ describe('the public address each cloud gives (CONTRACT §10, egress source clou
     ['gcp', /external IP.*--public-ptr-domain/],
     ['none', /whoever holds the address, here the hosting provider or ISP/],
   ] as const)('%s: who sets the PTR record', (cloud, words) => {
-    expect(ptrAdvice({ cloud }, '203.0.113.7')).toMatch(words);
-    expect(ptrAdvice({ cloud }, '203.0.113.7')).toContain('203.0.113.7');
+    expect(ptrAdvice({ cloud })).toMatch(words);
   });
 });

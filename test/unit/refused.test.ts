@@ -51,7 +51,7 @@ function input(
     relays,
     egress,
     port25Advice: ['Ask the provider to open port 25.'],
-    ptrAdvice: { '203.0.113.7': 'On TestCloud set the reverse name of the public IP.' },
+    ptrAdvice: 'On TestCloud set the reverse name of the public IP.',
   };
 }
 
