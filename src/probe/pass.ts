@@ -144,7 +144,7 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
       };
       if (facts.errorCode !== undefined) attempt.errorCode = facts.errorCode;
       if (facts.starttls !== undefined) attempt.starttls = facts.starttls;
-      reputation.attemptSeen(facts);
+      reputation.attemptSeen({ ...facts, peerAddress: endpoint.address });
       log.debug('attempt', { ...attempt, connectTries: facts.connectTries });
       done += 1;
       options.onProgress?.({ phase: 'probe', done, total: planned.length, attempt });

@@ -110,7 +110,7 @@ export function reversedLabels(ip: IpAddress): string {
   return expandIpv6(ip.address).join('').split('').reverse().join('.');
 }
 
-/** Where the address's PTR records live: `7.113.0.203.in-addr.arpa`, `…8.b.d.0.1.0.0.2.ip6.arpa`. */
+/** Where the address's PTR records live: `7.113.0.203.in-addr.arpa`, `….0.1.0.0.2.ip6.arpa`. */
 export function reverseName(ip: IpAddress): string {
   return `${reversedLabels(ip)}.${ip.family === 4 ? 'in-addr.arpa' : 'ip6.arpa'}`;
 }

@@ -26,6 +26,8 @@ export interface AttemptIdentity {
   ehlo: string | undefined;
   /** socket.localAddress of a connection that reached a server. */
   localAddress: string | undefined;
+  /** The server's own address: `220 [198.51.100.1] ESMTP` names the server, not us. */
+  peerAddress?: string;
 }
 
 const FAMILIES: readonly Family[] = [4, 6];
@@ -60,8 +62,11 @@ export class EgressFinder {
   }
 
   attempt(seen: AttemptIdentity): EgressCandidate[] {
+    const peer = canonicalAddress(seen.peerAddress ?? '')?.address;
     for (const text of [seen.greeting ?? '', seen.ehlo ?? '']) {
-      for (const ip of addressesInBrackets(text)) this.offer({ ...ip, source: 'greeting' }, true);
+      for (const ip of addressesInBrackets(text)) {
+        if (ip.address !== peer) this.offer({ ...ip, source: 'greeting' }, true);
+      }
     }
     const local = canonicalAddress(seen.localAddress ?? '');
     if (local !== undefined) this.offer({ ...local, source: 'local' }, true);

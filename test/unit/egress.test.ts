@@ -50,6 +50,23 @@ describe('EgressFinder', () => {
     expect(short(finder.allAttemptsDone())).toEqual([]);
   });
 
+  it('never takes the server’s own address from its greeting', () => {
+    const finder = new EgressFinder([]);
+    finder.cloud([]);
+    expect(
+      finder.attempt(
+        seen({ greeting: '220 [198.51.100.11] ESMTP ready', peerAddress: '198.51.100.11' }),
+      ),
+    ).toEqual([]);
+    expect(
+      short(
+        finder.attempt(
+          seen({ ehlo: '250-[198.51.100.11] Hello [203.0.113.7]', peerAddress: '198.51.100.11' }),
+        ),
+      ),
+    ).toEqual(['203.0.113.7 greeting']);
+  });
+
   it('a local source address decides only when every attempt is done', () => {
     const finder = new EgressFinder([]);
     finder.cloud([]);
