@@ -8,8 +8,7 @@
 // a dead DNS server costs one deadline, not one per zone. No address, no question: a pass
 // that only reached loopback or private addresses sends none.
 
-import type { Logger } from '../log.js';
-import { silentLogger } from '../log.js';
+import { silentLogger, type Logger } from '../log.js';
 import { DNS_BUDGET_MS, type DnsClient } from '../probe/resolve.js';
 import type { EgressAddress, EgressReport } from '../types.js';
 import { EgressFinder, type AttemptIdentity, type EgressCandidate } from './egress.js';
@@ -80,6 +79,8 @@ export class ReputationCheck {
       return found;
     } finally {
       clearTimeout(deadline);
+      // A hedged question's second copy may still be out: nothing waits for it any more.
+      dns.cancel();
     }
   }
 }
