@@ -14,7 +14,7 @@ import { InstanceNameError, labNamesFromEnv, type LabNames } from '../lab/instan
 import { Lab, ownedMessage } from '../lab/lab.js';
 import { labPrerequisites } from '../lab/preflight.js';
 import { LOSS_PERCENT, type ScenarioName } from '../lab/scenarios.js';
-import { findHost } from '../lab/zone.js';
+import { findHost, LAB_DNSBL_ZONES } from '../lab/zone.js';
 
 const ADDRESS = findHost('mx1.alpha.example').ipv4;
 const AZURE_RUNS = Number(process.env.BENCH_AZURE_RUNS ?? 5);
@@ -29,7 +29,19 @@ interface Sample {
 
 async function mxprobeOnce(lab: Lab): Promise<Sample> {
   const run = await lab.mxprobe(
-    ['probe', '--once', '--json', '--no-cloud-detection', '--host', ADDRESS, '--ports', '25'],
+    [
+      'probe',
+      '--once',
+      '--json',
+      '--no-cloud-detection',
+      // The lab's own zones: a bench run never asks a real DNSBL.
+      '--dnsbl',
+      LAB_DNSBL_ZONES.join(','),
+      '--host',
+      ADDRESS,
+      '--ports',
+      '25',
+    ],
     {
       timeoutMs: 60_000,
     },

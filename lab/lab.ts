@@ -22,9 +22,11 @@ import {
   removeAll,
   run,
   setVmIpv6Route,
+  VM_ADDRESS_V4,
+  VM_ADDRESS_V6,
   type Leftovers,
 } from './topology.js';
-import { allHosts, dnsmasqConfig } from './zone.js';
+import { allHosts, BLOCKED_CLIENTS, dnsmasqConfig, PROVIDERS, type Refusal } from './zone.js';
 
 const READY_TIMEOUT_MS = 15_000;
 
@@ -143,7 +145,11 @@ export class Lab {
       this.log('starting dnsmasq (the lab zone)');
       writeFileSync(
         paths.dnsmasqConf,
-        dnsmasqConfig({ pidFile: paths.dnsmasqPid, logQueries: false }),
+        dnsmasqConfig({
+          pidFile: paths.dnsmasqPid,
+          logQueries: false,
+          vmAddresses: { v4: VM_ADDRESS_V4, v6: VM_ADDRESS_V6 },
+        }),
       );
       this.start(
         'dnsmasq',
@@ -160,7 +166,16 @@ export class Lab {
       const serversConfig: ServersConfig = {
         listeners: allHosts().flatMap((h) =>
           [h.ipv4, h.ipv6].flatMap((address) =>
-            SMTP_PORTS.map((port) => ({ address, port, name: h.name, behaviour: h.behaviour })),
+            SMTP_PORTS.map((port) => {
+              const refusal = port === 25 ? refusalOf(h.name) : undefined;
+              return {
+                address,
+                port,
+                name: h.name,
+                behaviour: h.behaviour,
+                ...(refusal ? { refusal } : {}),
+              };
+            }),
           ),
         ),
         tls: {
@@ -169,6 +184,8 @@ export class Lab {
           expiredKey: pki.expiredKey,
           expiredCert: pki.expiredCert,
         },
+        blockedClients: [...BLOCKED_CLIENTS],
+        vmPublicIp: VM_ADDRESS_V4,
       };
       writeFileSync(paths.serversConf, JSON.stringify(serversConfig, null, 2));
       const servers = this.start(
@@ -299,6 +316,12 @@ export class Lab {
     }
     throw new Error(`the lab did not become ready within ${READY_TIMEOUT_MS} ms: ${last}`);
   }
+}
+
+/** How an MX host refuses a blocked client: its provider's way; other hosts never refuse. */
+function refusalOf(hostName: string): Refusal | undefined {
+  const provider = PROVIDERS.find((p) => p.mx.some((mx) => mx.name === hostName));
+  return provider?.refusal;
 }
 
 /** Waits until a service writes a line matching pattern to its log, or exits, or time runs out. */

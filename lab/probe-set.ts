@@ -5,9 +5,18 @@
 // Cloud detection: in the `azure` scenario the metadata URLs point at the lab's fake Azure
 // IMDS, so mxprobe knows it is "on Azure" and its advice says so; in every other scenario it
 // is off, so the result never depends on what the machine running the lab is.
+//
+// Reputation: the egress addresses are looked up in the lab's own DNSBL zones, never in a real
+// one (the lab's DNS server answers only for the lab anyway).
 
 import type { ScenarioName } from './scenarios.js';
-import { AZURE_METADATA_PATH, METADATA_ADDRESS, METADATA_PORT, PROVIDERS } from './zone.js';
+import {
+  AZURE_METADATA_PATH,
+  LAB_DNSBL_ZONES,
+  METADATA_ADDRESS,
+  METADATA_PORT,
+  PROVIDERS,
+} from './zone.js';
 
 export function probeSetYaml(scenario: ScenarioName): string {
   const base = `http://${METADATA_ADDRESS}:${METADATA_PORT}`;
@@ -24,6 +33,8 @@ export function probeSetYaml(scenario: ScenarioName): string {
           '  timeout: 2s',
         ]
       : ['cloudDetection:', '  enabled: false']),
+    'reputation:',
+    `  dnsbl: [${LAB_DNSBL_ZONES.join(', ')}]`,
     'targets:',
   ];
   for (const p of PROVIDERS) lines.push(`  - domain: ${p.domain}`, '    ports: [25]');

@@ -5,7 +5,15 @@
 //
 // Switching scenario replaces both tables atomically (`nft -f`), so it costs milliseconds.
 
-import { findProvider, INTERCEPTOR, PARTIAL_PROVIDER } from './zone.js';
+import { VM_ADDRESS_V4, VM_ADDRESS_V6 } from './topology.js';
+import {
+  findProvider,
+  INTERCEPTOR,
+  LISTING_ZONE,
+  NAT_PUBLIC_V4,
+  NAT_PUBLIC_V6,
+  PARTIAL_PROVIDER,
+} from './zone.js';
 
 export const SCENARIO_NAMES = [
   'open',
@@ -20,6 +28,7 @@ export const SCENARIO_NAMES = [
   'no-v6',
   'lossy',
   'intercept25',
+  'reputation',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -34,6 +43,8 @@ export interface Scenario {
   router: string[];
   /** Statements in the router's destination-NAT chain (prerouting), if the scenario has one. */
   routerDnat?: string[];
+  /** Statements in the router's source-NAT chain (postrouting), if the scenario has one. */
+  routerSnat?: string[];
   /** Statements in the VM's own output chain (policy accept). */
   vmOutput: string[];
   /** Whether the VM keeps its IPv6 default route. */
@@ -149,6 +160,18 @@ const SCENARIOS: Record<ScenarioName, Omit<Scenario, 'name'>> = {
     vmOutput: [],
     vmIpv6Route: true,
   },
+  reputation: {
+    summary: `the VM sends from a public address (${NAT_PUBLIC_V4}, ${NAT_PUBLIC_V6}, NAT in the router) that the MX hosts refuse, ${LISTING_ZONE} lists, and no PTR names`,
+    expect: `port 25 blocked (rejected: the greetings name ${NAT_PUBLIC_V4}); 587/465 open; egress ${NAT_PUBLIC_V4} ptr none, listed in ${LISTING_ZONE}; diagnosis port25-refused; exit 1`,
+    router: [],
+    // As a cloud's NAT gateway or public IP does: the VM's own address never reaches the Internet.
+    routerSnat: [
+      `meta nfproto ipv4 ip saddr ${VM_ADDRESS_V4} counter snat ip to ${NAT_PUBLIC_V4}`,
+      `meta nfproto ipv6 ip6 saddr ${VM_ADDRESS_V6} counter snat ip6 to ${NAT_PUBLIC_V6}`,
+    ],
+    vmOutput: [],
+    vmIpv6Route: true,
+  },
 };
 
 export function isScenarioName(name: string): name is ScenarioName {
@@ -166,8 +189,8 @@ export const VM_TABLE = 'mxlab_vm';
 interface ChainSpec {
   name: string;
   type: 'filter' | 'nat';
-  hook: 'forward' | 'output' | 'prerouting';
-  priority: 'filter' | 'dstnat';
+  hook: 'forward' | 'output' | 'prerouting' | 'postrouting';
+  priority: 'filter' | 'dstnat' | 'srcnat';
   statements: string[];
 }
 
@@ -210,8 +233,19 @@ export function rulesets(s: Scenario): { router: string; vm: string } {
         },
       ]
     : [];
+  const snat: ChainSpec[] = s.routerSnat
+    ? [
+        {
+          name: 'egress_nat',
+          type: 'nat',
+          hook: 'postrouting',
+          priority: 'srcnat',
+          statements: s.routerSnat,
+        },
+      ]
+    : [];
   return {
-    router: replaceTable(ROUTER_TABLE, [egress, ...dnat]),
+    router: replaceTable(ROUTER_TABLE, [egress, ...dnat, ...snat]),
     vm: replaceTable(VM_TABLE, [
       {
         name: 'output',

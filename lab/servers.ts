@@ -8,7 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import net, { BlockList, isIP } from 'node:net';
 import tls from 'node:tls';
 import { pathToFileURL } from 'node:url';
 import { SMTPServer } from 'smtp-server';
@@ -17,8 +17,10 @@ import {
   AZURE_METADATA_PATH,
   METADATA_ADDRESS,
   METADATA_PORT,
+  refusalGreeting,
   SLOW_GREETING_MS,
   type Behaviour,
+  type Refusal,
 } from './zone.js';
 
 export const SMTP_PORTS = [25, 587, 465] as const;
@@ -31,11 +33,17 @@ export interface Listener {
   port: number;
   name: string;
   behaviour: Behaviour;
+  /** How this listener refuses a client on the blocklist (MX hosts on 25); none: it never does. */
+  refusal?: Refusal;
 }
 
 export interface ServersConfig {
   listeners: Listener[];
   tls: { key: string; cert: string; expiredKey: string; expiredCert: string };
+  /** Client addresses the refusing listeners turn away (the VM behind the lab's NAT). */
+  blockedClients: string[];
+  /** The public IP the fake Azure IMDS gives the VM's network interface. */
+  vmPublicIp: string;
 }
 
 /** How long a socket that is left hanging on purpose stays open before the server gives up. */
@@ -45,8 +53,15 @@ interface Closable {
   close(callback?: () => void): unknown;
 }
 
-/** A well-behaved MTA on one address and port. */
-function smtpServer(listener: Listener, key: Buffer, cert: Buffer): SMTPServer {
+/** The clients a refusing listener turns away. */
+function blockList(addresses: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const address of addresses) list.addAddress(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  return list;
+}
+
+/** A well-behaved MTA on one address and port; it greets a blocked client with its refusal. */
+function smtpServer(listener: Listener, key: Buffer, cert: Buffer, blocked: BlockList): SMTPServer {
   const server = new SMTPServer({
     name: listener.name,
     banner: 'mxprobe lab MTA',
@@ -64,6 +79,16 @@ function smtpServer(listener: Listener, key: Buffer, cert: Buffer): SMTPServer {
       if (auth.username === LAB_USER && auth.password === LAB_PASSWORD)
         callback(null, { user: LAB_USER });
       else callback(new Error('535 5.7.8 lab: bad credentials (use lab/lab)'));
+    },
+    onConnect(session, callback) {
+      const client = session.remoteAddress;
+      const family = isIP(client) === 6 ? 'ipv6' : 'ipv4';
+      if (listener.refusal === undefined || !blocked.check(client, family)) {
+        callback();
+        return;
+      }
+      const { code, text } = refusalGreeting(listener.refusal, client);
+      callback(Object.assign(new Error(text), { responseCode: code }));
     },
     onData(stream, _session, callback) {
       stream.resume();
@@ -182,10 +207,10 @@ function listen(server: Bindable, at: { address: string; port: number }): Promis
 
 /**
  * The fake Azure instance-metadata service: answers GET /metadata/instance with the header
- * `Metadata: true` as IMDS does (compute facts only); everything else is 404, which is what
- * an AWS or GCP probe of this address gets.
+ * `Metadata: true` as IMDS does (compute facts, and the VM's public IP on its network
+ * interface); everything else is 404, which is what an AWS or GCP probe of this address gets.
  */
-function metadataServer(): http.Server {
+function metadataServer(vmPublicIp: string): http.Server {
   return http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://metadata');
     if (
@@ -194,7 +219,10 @@ function metadataServer(): http.Server {
       request.headers.metadata === 'true'
     ) {
       response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-      response.end(JSON.stringify({ compute: AZURE_COMPUTE, network: { interface: [] } }));
+      const nic = {
+        ipv4: { ipAddress: [{ privateIpAddress: '10.0.0.4', publicIpAddress: vmPublicIp }] },
+      };
+      response.end(JSON.stringify({ compute: AZURE_COMPUTE, network: { interface: [nic] } }));
       return;
     }
     response.writeHead(404, { 'content-type': 'text/plain' });
@@ -209,16 +237,17 @@ export async function startServers(config: ServersConfig): Promise<() => Promise
   const expiredKey = readFileSync(config.tls.expiredKey);
   const expiredCert = readFileSync(config.tls.expiredCert);
   const servers: Closable[] = [];
-  const metadata = metadataServer();
+  const blocked = blockList(config.blockedClients);
+  const metadata = metadataServer(config.vmPublicIp);
   servers.push(metadata);
   await listen(metadata, { address: METADATA_ADDRESS, port: METADATA_PORT });
   await Promise.all(
     config.listeners.map(async (listener) => {
       const server =
         listener.behaviour === 'smtp'
-          ? smtpServer(listener, key, cert)
+          ? smtpServer(listener, key, cert, blocked)
           : listener.behaviour === 'expired-cert'
-            ? smtpServer(listener, expiredKey, expiredCert)
+            ? smtpServer(listener, expiredKey, expiredCert, blocked)
             : misbehavingServer(listener, key, cert);
       servers.push(server);
       await listen(server, listener);

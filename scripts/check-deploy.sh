@@ -132,7 +132,9 @@ done <<'ROUTES'
 alertname=MxprobePort25Stopped severity=critical cloud=azure region=westeurope|mail-team-pager
 alertname=MxprobeRelayDown severity=critical relay=hub|mail-team-pager
 alertname=MxprobePort25Blocked severity=warning code=port25-blocked|mail-team-tickets
+alertname=MxprobePort25Refused severity=warning code=port25-refused|mail-team-tickets
 alertname=MxprobeDnsblListed severity=warning address=203.0.113.7|mail-team-tickets
+alertname=MxprobeEgressPtrMissing severity=warning address=203.0.113.7|mail-team-tickets
 alertname=MxprobeStale severity=warning|mail-team-tickets
 ROUTES
 

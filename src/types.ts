@@ -37,6 +37,7 @@ export type PortStatus = (typeof PORT_STATUSES)[number];
 /** In the order the diagnosis tries them: the first that matches wins. */
 export const DIAGNOSIS_CODES = [
   'dns-failed',
+  'port25-refused',
   'egress-blocked',
   'port25-blocked',
   'partial',
@@ -44,7 +45,15 @@ export const DIAGNOSIS_CODES = [
 ] as const;
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
 
-export const HINTS = ['relay-ok', 'relay-failed', 'smtp-interception', 'dns-slow'] as const;
+export const HINTS = [
+  'relay-ok',
+  'relay-failed',
+  'smtp-interception',
+  'dns-slow',
+  'ptr-missing',
+  'ptr-mismatch',
+  'dnsbl-listed',
+] as const;
 export type Hint = (typeof HINTS)[number];
 
 export type ResolutionStatus =
@@ -154,6 +163,46 @@ export interface Diagnosis {
   hints: Hint[];
 }
 
+/** Where an egress address was learnt, in the order the first found wins (CONTRACT §10). */
+export const EGRESS_SOURCES = ['config', 'cloud', 'greeting', 'local'] as const;
+export type EgressSource = (typeof EGRESS_SOURCES)[number];
+
+export const PTR_STATUSES = ['ok', 'mismatch', 'none', 'error'] as const;
+export type PtrStatus = (typeof PTR_STATUSES)[number];
+
+export const DNSBL_STATUSES = ['listed', 'clean', 'refused', 'error'] as const;
+export type DnsblStatus = (typeof DNSBL_STATUSES)[number];
+
+/** Forward-confirmed reverse DNS of an egress address. */
+export interface PtrFinding {
+  status: PtrStatus;
+  /** The PTR names found (lower case, no trailing dot). */
+  names: string[];
+}
+
+/** One DNSBL zone's answer for an egress address. */
+export interface DnsblFinding {
+  zone: string;
+  status: DnsblStatus;
+  /** The A records behind `listed` (or `refused`): 127.0.0.2, 127.255.255.254, … */
+  codes?: string[];
+  /** With `listed`: the zone's TXT record, when it has one. */
+  text?: string;
+}
+
+/** An address this machine's mail leaves from, and what receivers would find about it. */
+export interface EgressAddress {
+  address: string;
+  family: Family;
+  source: EgressSource;
+  ptr: PtrFinding;
+  dnsbl: DnsblFinding[];
+}
+
+export interface EgressReport {
+  addresses: EgressAddress[];
+}
+
 export interface Report {
   schemaVersion: 1;
   startedAt: string;
@@ -163,5 +212,6 @@ export interface Report {
   attempts: Attempt[];
   ports: PortReport[];
   relays: RelayReport[];
+  egress: EgressReport;
   diagnosis: Diagnosis;
 }

@@ -115,6 +115,8 @@ async function effectiveConfig(flags: ProbeFlags): Promise<ProbeConfig> {
   if (flags.interval !== undefined) config.intervalMs = flags.interval;
   config.minIntervalMs = minIntervalMs;
   if (!flags.cloudDetection) config.cloud.enabled = false;
+  if (flags.dnsbl !== undefined) config.reputation.dnsbl = flags.dnsbl;
+  if (flags.egressAddress.length > 0) config.reputation.egressAddresses = flags.egressAddress;
   // The file's interval was checked against the floor where it was read; the flag's is here.
   if (!flags.once && flags.interval !== undefined && flags.interval < minIntervalMs) {
     throw new UsageError(

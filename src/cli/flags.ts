@@ -7,12 +7,15 @@
 import { DEFAULT_PORTS, DEFAULTS } from '../config/defaults.js';
 import { formatDuration } from '../config/duration.js';
 import { describePorts } from '../ports.js';
+import { DEFAULT_DNSBL_ZONES } from '../reputation/zones.js';
 import {
   collect,
   durationFlag,
   integerFlag,
   listenFlag,
+  parseDnsblFlag,
   parseDnsServerFlag,
+  parseEgressAddressFlag,
   parseFamilyFlag,
   parseLogFormatFlag,
   parseLogLevelFlag,
@@ -154,6 +157,21 @@ const PROBE: CommandSpec = {
         {
           flags: '--no-cloud-detection',
           description: 'do not ask cloud metadata services which cloud this is',
+        },
+      ],
+    },
+    {
+      title: 'Sender reputation:',
+      flags: [
+        {
+          flags: '--dnsbl <zones>',
+          description: `DNSBL zones to look the egress addresses up in, comma-separated, or none (default ${DEFAULT_DNSBL_ZONES.join(', ')})`,
+          parse: parseDnsblFlag,
+        },
+        {
+          flags: '--egress-address <addr>',
+          description: 'the public address this machine sends mail from, when known (repeatable)',
+          parse: collect(parseEgressAddressFlag),
         },
       ],
     },

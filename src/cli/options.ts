@@ -5,7 +5,9 @@
 
 import { parseDurationMs } from '../config/duration.js';
 import type { ListenAddress } from '../config/types.js';
+import { canonicalAddress } from '../reputation/address.js';
 import {
+  isDnsZoneName,
   isValidTargetName,
   normalizeDnsServer,
   normalizeTargetName,
@@ -40,6 +42,8 @@ export interface ProbeFlags {
   webConfigFile?: string;
   textfile?: string;
   cloudDetection: boolean;
+  dnsbl?: string[];
+  egressAddress: string[];
 }
 
 export type LogFormatChoice = (typeof LOG_FORMATS)[number];
@@ -47,9 +51,9 @@ export type LogFormatChoice = (typeof LOG_FORMATS)[number];
 /** What commander hands the `probe` action: ProbeFlags' values under the flags' own keys. */
 export type ProbeOptions = Omit<
   ProbeFlags,
-  'config' | 'listen' | 'logLevel' | 'logFormat' | 'domain' | 'host' | 'dnsServer'
+  'config' | 'listen' | 'logLevel' | 'logFormat' | 'domain' | 'host' | 'dnsServer' | 'egressAddress'
 > &
-  Partial<Record<'domain' | 'host' | 'dnsServer', string[]>> &
+  Partial<Record<'domain' | 'host' | 'dnsServer' | 'egressAddress', string[]>> &
   Partial<Record<'config.file' | 'config' | 'web.config.file', string>> &
   Partial<Record<'web.listenAddress' | 'listen', ListenAddress>> &
   Partial<Record<'log.level' | 'logLevel', LogLevel>> & { 'log.format'?: LogFormatChoice };
@@ -68,9 +72,10 @@ export function probeFlags(options: ProbeOptions): ProbeFlags {
     domain = [],
     host = [],
     dnsServer = [],
+    egressAddress = [],
     ...rest
   } = options;
-  const flags: ProbeFlags = { ...rest, domain, host, dnsServer };
+  const flags: ProbeFlags = { ...rest, domain, host, dnsServer, egressAddress };
   const chosen = {
     config: configFile ?? config,
     listen: webListen ?? listen,
@@ -159,4 +164,22 @@ export function integerFlag(flag: string, min: number, max: number): (value: str
       throw new FlagValueError(`${flag} expects a whole number from ${min} to ${max}.`);
     return n;
   };
+}
+
+/** "zen.spamhaus.org,bl.spamcop.net", or "none" for no DNSBL lookups. */
+export function parseDnsblFlag(value: string): string[] {
+  if (value.trim() === 'none') return [];
+  const zones = value.split(',').map((z) => z.trim());
+  if (zones.some((z) => !isDnsZoneName(z)))
+    throw new FlagValueError(
+      'expected comma-separated DNSBL zones, e.g. zen.spamhaus.org,bl.spamcop.net, or none.',
+    );
+  return [...new Set(zones.map(normalizeTargetName))];
+}
+
+export function parseEgressAddressFlag(value: string): string {
+  const ip = canonicalAddress(value);
+  if (ip === undefined)
+    throw new FlagValueError('expected an IPv4 or IPv6 address, e.g. 203.0.113.7.');
+  return ip.address;
 }

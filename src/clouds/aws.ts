@@ -8,6 +8,8 @@ export interface AwsFacts {
   region: string | null;
   instanceId: string | null;
   accountId: string | null;
+  /** `meta-data/public-ipv4` (absent when the instance has no public IPv4 address). */
+  publicIpAddresses?: string[];
 }
 
 const TOKEN_TTL_SECONDS = '60';
@@ -18,28 +20,31 @@ export const aws = defineCloud({
   dmiSignature: /amazon|ec2/i,
   defaultMetadataUrl: 'http://169.254.169.254',
 
-  /** PUT a session token, then GET the instance identity document with it. */
+  /** PUT a session token, then GET the identity document and the public IPv4 with it. */
   async queryMetadata(baseUrl, ctx): Promise<AwsFacts | null> {
     const tokenUrl = joinUrl(baseUrl, '/latest/api/token');
     const documentUrl = joinUrl(baseUrl, '/latest/dynamic/instance-identity/document');
-    if (tokenUrl === null || documentUrl === null) return null;
+    const publicIpUrl = joinUrl(baseUrl, '/latest/meta-data/public-ipv4');
+    if (tokenUrl === null || documentUrl === null || publicIpUrl === null) return null;
     const token = await request(
       tokenUrl,
       { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': TOKEN_TTL_SECONDS } },
       ctx,
     );
     if (token === null || token.body.trim() === '') return null;
-    const document = await getJson(
-      documentUrl,
-      { 'X-aws-ec2-metadata-token': token.body.trim() },
-      ctx,
-    );
+    const headers = { 'X-aws-ec2-metadata-token': token.body.trim() };
+    const [document, publicIp] = await Promise.all([
+      getJson(documentUrl, headers, ctx),
+      request(publicIpUrl, { method: 'GET', headers }, ctx),
+    ]);
     if (document === undefined) return null;
     const facts: AwsFacts = {
       region: stringField(document, 'region'),
       instanceId: stringField(document, 'instanceId'),
       accountId: stringField(document, 'accountId'),
     };
+    const address = publicIp?.body.trim() ?? '';
+    if (address !== '') facts.publicIpAddresses = [address];
     return facts.instanceId !== null ? facts : null;
   },
 
@@ -56,6 +61,11 @@ export const aws = defineCloud({
   },
 
   identifierFields: ['accountId', 'instanceId'],
+  publicAddresses: (facts) => facts?.publicIpAddresses ?? [],
+
+  ptrAdvice:
+    'On AWS only an Elastic IP address gets a PTR record of your choice: give a name of yours an A record for the address, then request reverse DNS for the Elastic IP (EC2 console, Elastic IPs, "Update reverse DNS", or `aws ec2 modify-address-attribute --allocation-id eipalloc-… --domain-name mail.example.com`); an auto-assigned public IPv4 address has to be replaced by an Elastic IP first.',
+
   metricLabelNames: ['region'],
   metricLabels: (facts) => (facts?.region ? { region: facts.region } : {}),
 });

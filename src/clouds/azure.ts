@@ -10,6 +10,8 @@ export interface AzureFacts {
   location: string | null;
   vmId: string | null;
   azEnvironment?: string | null;
+  /** The public IP addresses of the VM's network interfaces (absent when there are none). */
+  publicIpAddresses?: string[];
 }
 
 /** Azure sets this chassis asset tag on every VM (Hyper-V's "Virtual Machine" tag). */
@@ -38,6 +40,8 @@ export const azure = defineCloud({
       vmId: stringField(compute, 'vmId'),
       azEnvironment: stringField(compute, 'azEnvironment'),
     };
+    const publicIps = publicIpAddressesOf(field(body, 'network'));
+    if (publicIps.length > 0) facts.publicIpAddresses = publicIps;
     return facts.vmId !== null || facts.subscriptionId !== null ? facts : null;
   },
 
@@ -64,6 +68,24 @@ export const azure = defineCloud({
   },
 
   identifierFields: ['subscriptionId', 'vmId'],
+  publicAddresses: (facts) => facts?.publicIpAddresses ?? [],
+
+  ptrAdvice:
+    "On Azure the PTR record is the public IP address resource's reverse FQDN: give a name of yours an A record for the address first (or use the IP's DNS name label), then set it with `az network public-ip update --resource-group GROUP --name IP-NAME --reverse-fqdn mail.example.com.`.",
+
   metricLabelNames: ['region'],
   metricLabels: (facts) => (facts?.location ? { region: facts.location } : {}),
 });
+
+/** `network.interface[].ipv4.ipAddress[].publicIpAddress` (and ipv6), non-empty ones. */
+function publicIpAddressesOf(network: unknown): string[] {
+  const interfaces = field(network, 'interface');
+  if (!Array.isArray(interfaces)) return [];
+  return interfaces.flatMap((nic: unknown) =>
+    ['ipv4', 'ipv6'].flatMap((family) => {
+      const addresses = field(field(nic, family), 'ipAddress');
+      if (!Array.isArray(addresses)) return [];
+      return addresses.flatMap((entry: unknown) => stringField(entry, 'publicIpAddress') ?? []);
+    }),
+  );
+}

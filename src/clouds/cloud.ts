@@ -2,7 +2,8 @@
 // machine's firmware, how to ask its instance-metadata service, what to advise when port 25 is
 // blocked there, and which labels describe where the VM runs. One file per cloud implements
 // it; clouds/registry.ts lists them, and detection, config keys, advice and metric labels
-// iterate that list (node_exporter's collector registration is the model).
+// iterate that list (node_exporter's collector registration is the model). It may also say
+// which public addresses the VM has and who sets their PTR records (CONTRACT §10).
 //
 // A module is pure apart from the injected fetch: it never reaches the network on its own.
 
@@ -44,6 +45,10 @@ export interface CloudModule<Id extends string = string, Facts extends object = 
    * `/status` shows them only to an authenticated client (report/redact.ts).
    */
   readonly identifierFields: readonly string[];
+  /** The VM's public addresses as its metadata gave them (CONTRACT §10: egress source `cloud`). */
+  publicAddresses?(facts: Facts | undefined): string[];
+  /** Who sets the PTR record of a public address here, and how, in the platform's words. */
+  readonly ptrAdvice?: string;
   /** Label names this cloud adds to `mxprobe_environment_info` (besides `cloud`). */
   readonly metricLabelNames: readonly string[];
   /** Their values: where in the cloud the VM runs; never identifiers or secrets. */

@@ -7,6 +7,8 @@ import { joinUrl, request } from './metadata.js';
 export interface GcpFacts {
   projectId: string | null;
   zone: string | null;
+  /** The external IP of the first interface's access config (absent without one). */
+  publicIpAddresses?: string[];
 }
 
 export const gcp = defineCloud({
@@ -18,18 +20,29 @@ export const gcp = defineCloud({
   async queryMetadata(baseUrl, ctx): Promise<GcpFacts | null> {
     const projectUrl = joinUrl(baseUrl, '/computeMetadata/v1/project/project-id');
     const zoneUrl = joinUrl(baseUrl, '/computeMetadata/v1/instance/zone');
-    if (projectUrl === null || zoneUrl === null) return null;
+    const externalIpUrl = joinUrl(
+      baseUrl,
+      '/computeMetadata/v1/instance/network-interfaces/0/access-configs/0/external-ip',
+    );
+    if (projectUrl === null || zoneUrl === null || externalIpUrl === null) return null;
     const init = { method: 'GET', headers: { 'Metadata-Flavor': 'Google' } };
-    const [project, zone] = await Promise.all([
+    const [project, zone, externalIp] = await Promise.all([
       request(projectUrl, init, ctx),
       request(zoneUrl, init, ctx),
+      request(externalIpUrl, init, ctx),
     ]);
     if (project === null || project.flavor !== 'Google') return null;
     const projectId = project.body.trim();
     if (projectId === '') return null;
     // The zone comes as "projects/123456789/zones/europe-west1-b".
     const zoneName = zone?.flavor === 'Google' ? zone.body.trim().split('/').at(-1) : undefined;
-    return { projectId, zone: zoneName !== undefined && zoneName !== '' ? zoneName : null };
+    const facts: GcpFacts = {
+      projectId,
+      zone: zoneName !== undefined && zoneName !== '' ? zoneName : null,
+    };
+    const address = externalIp?.flavor === 'Google' ? externalIp.body.trim() : '';
+    if (address !== '') facts.publicIpAddresses = [address];
+    return facts;
   },
 
   port25Advice(facts) {
@@ -44,6 +57,11 @@ export const gcp = defineCloud({
   },
 
   identifierFields: ['projectId'],
+  publicAddresses: (facts) => facts?.publicIpAddresses ?? [],
+
+  ptrAdvice:
+    "On Google Cloud the PTR record is set on the VM's external IP (its access config), for a domain you have verified with Google: give mail.example.com an A record for the address, then run `gcloud compute instances update-access-config VM --zone ZONE --public-ptr --public-ptr-domain mail.example.com.`.",
+
   metricLabelNames: ['region', 'zone'],
   metricLabels(facts) {
     if (!facts?.zone) return {};

@@ -2,8 +2,9 @@
 // with each registered cloud's standard metadata URL.
 
 import { defaultMetadataUrls } from '../clouds/registry.js';
+import { DEFAULT_DNSBL_ZONES } from '../reputation/zones.js';
 import { DEFAULTS, defaultListen } from './defaults.js';
-import type { CloudDetectionConfig, ProbeConfig } from './types.js';
+import type { CloudDetectionConfig, ProbeConfig, ReputationConfig } from './types.js';
 
 export function defaultCloudDetection(): CloudDetectionConfig {
   return {
@@ -12,6 +13,10 @@ export function defaultCloudDetection(): CloudDetectionConfig {
     timeoutMs: DEFAULTS.cloudDetectionTimeoutMs,
     dmiAssetTagPath: DEFAULTS.dmiAssetTagPath,
   };
+}
+
+export function defaultReputation(): ReputationConfig {
+  return { dnsbl: [...DEFAULT_DNSBL_ZONES], egressAddresses: [] };
 }
 
 export function defaultConfig(): ProbeConfig {
@@ -29,6 +34,7 @@ export function defaultConfig(): ProbeConfig {
     targets: [],
     relays: [],
     cloud: defaultCloudDetection(),
+    reputation: defaultReputation(),
     metrics: { runtime: true },
   };
 }

@@ -26,5 +26,9 @@ export function describeConfig(config: ProbeConfig): Record<string, unknown> {
     targets: config.targets.map((t) => ({ [t.kind]: t.name, ports: t.ports })),
     relays: config.relays.map((r) => ({ ...r })),
     metrics: { runtime: config.metrics.runtime },
+    reputation: {
+      dnsbl: config.reputation.dnsbl,
+      egressAddresses: config.reputation.egressAddresses,
+    },
   };
 }

@@ -8,7 +8,13 @@ import { describeErrno } from '../util/errno.js';
 import { defaultConfig } from './default-config.js';
 import { DEFAULTS } from './defaults.js';
 import { ConfigError } from './error.js';
-import { readCloudDetection, readMetrics, readRelays, readTargets } from './sections.js';
+import {
+  readCloudDetection,
+  readMetrics,
+  readRelays,
+  readReputation,
+  readTargets,
+} from './sections.js';
 import type { ProbeConfig } from './types.js';
 import { isPlainObject, Validator } from './validator.js';
 import { readYaml } from './yaml-source.js';
@@ -31,6 +37,7 @@ export const TOP_LEVEL_KEYS = [
   'cloudDetection',
   'targets',
   'relays',
+  'reputation',
   'metrics',
 ] as const;
 
@@ -112,6 +119,7 @@ export function parseConfig(text: string, source: string, options: ParseOptions 
     config.targets = readTargets(v, raw.targets, ['targets']);
   }
   if ('relays' in raw) config.relays = readRelays(v, raw.relays, ['relays']);
+  if ('reputation' in raw) config.reputation = readReputation(v, raw.reputation, ['reputation']);
   if ('metrics' in raw) config.metrics = readMetrics(v, raw.metrics, ['metrics']);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -3,9 +3,11 @@
 
 import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
 import { RELAY_SECURITIES, type RelaySecurity, type RelaySpec, type TargetSpec } from '../types.js';
-import { defaultCloudDetection } from './default-config.js';
+import { canonicalAddress } from '../reputation/address.js';
+import { defaultCloudDetection, defaultReputation } from './default-config.js';
 import { DEFAULT_PORTS } from './defaults.js';
-import type { CloudDetectionConfig, MetricsConfig } from './types.js';
+import type { CloudDetectionConfig, MetricsConfig, ReputationConfig } from './types.js';
+import { isDnsZoneName, normalizeTargetName, uniq } from './values.js';
 import { isPlainObject, type Path, type Validator } from './validator.js';
 
 const TARGET_KEYS = ['domain', 'host', 'ports'] as const;
@@ -129,4 +131,59 @@ export function readMetrics(v: Validator, value: unknown, path: Path): MetricsCo
   v.keys(value, path, ['runtime']);
   if ('runtime' in value) metrics.runtime = v.boolean(value.runtime, [...path, 'runtime']) ?? true;
   return metrics;
+}
+
+const REPUTATION_KEYS = ['dnsbl', 'egressAddresses'] as const;
+
+export function readReputation(v: Validator, value: unknown, path: Path): ReputationConfig {
+  const reputation = defaultReputation();
+  if (!isPlainObject(value)) {
+    v.fail(path, `a mapping (${REPUTATION_KEYS.join(', ')})`, value);
+    return reputation;
+  }
+  v.keys(value, path, REPUTATION_KEYS);
+  if ('dnsbl' in value) {
+    reputation.dnsbl = readList(v, value.dnsbl, [...path, 'dnsbl'], ZONE, (entry) =>
+      typeof entry === 'string' && isDnsZoneName(entry) ? normalizeTargetName(entry) : undefined,
+    );
+  }
+  if ('egressAddresses' in value) {
+    const here = [...path, 'egressAddresses'];
+    reputation.egressAddresses = readList(v, value.egressAddresses, here, ADDRESS, (entry) =>
+      typeof entry === 'string' ? canonicalAddress(entry)?.address : undefined,
+    );
+  }
+  return reputation;
+}
+
+/** What a list holds and what each entry must be, in the words of an error message. */
+interface ListWords {
+  list: string;
+  entry: string;
+}
+const ZONE: ListWords = {
+  list: 'DNSBL zones',
+  entry: 'a DNSBL zone name such as zen.spamhaus.org',
+};
+const ADDRESS: ListWords = { list: 'IP addresses', entry: 'an IPv4 or IPv6 address' };
+
+/** A list whose entries `read` accepts (undefined: refused, one problem each); no duplicates. */
+function readList(
+  v: Validator,
+  value: unknown,
+  path: Path,
+  words: ListWords,
+  read: (entry: unknown) => string | undefined,
+): string[] {
+  if (!Array.isArray(value)) {
+    v.fail(path, `a list of ${words.list} ([] for none)`, value);
+    return [];
+  }
+  return uniq(
+    value.flatMap((entry, i) => {
+      const accepted = read(entry);
+      if (accepted === undefined) v.fail([...path, i], words.entry, entry);
+      return accepted ?? [];
+    }),
+  );
 }

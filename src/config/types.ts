@@ -14,6 +14,14 @@ export interface ListenAddress {
   origin: string;
 }
 
+/** Egress identity and reputation (CONTRACT §10). */
+export interface ReputationConfig {
+  /** DNSBL zones to look every egress address up in; [] turns DNSBL lookups off. */
+  dnsbl: string[];
+  /** The public addresses this machine sends from, when the user knows them. */
+  egressAddresses: string[];
+}
+
 /** The effective configuration after defaults, the config file and flags are merged. */
 export interface ProbeConfig {
   intervalMs: number;
@@ -36,6 +44,7 @@ export interface ProbeConfig {
   targets: TargetSpec[];
   relays: RelaySpec[];
   cloud: CloudDetectionConfig;
+  reputation: ReputationConfig;
   metrics: MetricsConfig;
 }
 

@@ -55,6 +55,11 @@ export function isValidTargetName(text: string): boolean {
   );
 }
 
+/** A DNS zone such as a DNSBL's (`zen.spamhaus.org`): a name with a dot, never an address. */
+export function isDnsZoneName(text: string): boolean {
+  return isIP(text) === 0 && text.replace(/\.$/, '').includes('.') && isValidTargetName(text);
+}
+
 /** A target name as mxprobe keeps it: lower case, without the root's trailing dot. */
 export function normalizeTargetName(text: string): string {
   return text.replace(/\.$/, '').toLowerCase();

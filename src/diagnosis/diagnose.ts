@@ -8,6 +8,7 @@ import { explain } from './explain.js';
 import type { DiagnosisInput } from './input.js';
 import { interceptedBy } from './interception.js';
 import { countedAttempts } from './port-status.js';
+import { reputationHints } from './reputation.js';
 
 export type { DiagnosisInput } from './input.js';
 
@@ -25,9 +26,17 @@ export function diagnosisCode(input: DiagnosisInput): DiagnosisCode {
   const { targets, ports } = input;
   const counted = countedAttempts(input.attempts, input.families);
   if (!targets.some((t) => t.resolution === 'ok')) return 'dns-failed';
+  const on25 = counted.filter((a) => a.port === DELIVERY_PORT);
+  // Mail servers answered on 25 and turned this machine away: the path is open.
+  if (
+    on25.length > 0 &&
+    !on25.some((a) => a.result === 'reachable') &&
+    on25.some((a) => a.reason === 'rejected')
+  ) {
+    return 'port25-refused';
+  }
   if (!counted.some((a) => a.result === 'reachable')) return 'egress-blocked';
   const table = input.portTable ?? PORT_TABLE;
-  const on25 = counted.filter((a) => a.port === DELIVERY_PORT);
   if (
     on25.length > 0 &&
     !on25.some((a) => a.result === 'reachable') &&
@@ -49,6 +58,7 @@ export function diagnosisHints(input: DiagnosisInput): Hint[] {
   if (input.relays.some((r) => r.status !== 'ok')) hints.push('relay-failed');
   if (interceptedBy(input.attempts) !== undefined) hints.push('smtp-interception');
   if (input.targets.some((t) => (t.durationMs ?? 0) > DNS_SLOW_MS)) hints.push('dns-slow');
+  hints.push(...reputationHints(input.egress));
   return hints;
 }
 

@@ -14,6 +14,7 @@ import type {
 import type { DiagnosisInput } from './input.js';
 import { interceptedBy } from './interception.js';
 import { countedAttempts } from './port-status.js';
+import { refusedAdvice, refusedSummary, reputationAdvice } from './reputation.js';
 
 interface Explanation {
   summary: string;
@@ -32,6 +33,16 @@ export function explain(code: DiagnosisCode, input: DiagnosisInput, hints: Hint[
           'Try another DNS server with --dns-server ADDR to tell a broken resolver from broken names.',
         ],
       };
+    case 'port25-refused': {
+      const on25 = counted.filter((a) => a.port === DELIVERY_PORT);
+      return {
+        summary: `${refusedSummary(on25, howBlocked(on25.filter((a) => a.reason !== 'rejected')))}${noRoute}`,
+        advice: [
+          ...refusedAdvice(input.egress, input.ptrAdvice, input.relays),
+          ...relayAdvice(input.relays),
+        ],
+      };
+    }
     case 'egress-blocked':
       return {
         summary: `No SMTP connection got through on any port (${listPorts(input.ports)}): all outbound SMTP is cut here — ${howBlocked(counted)}.${noRoute}`,
@@ -71,6 +82,7 @@ export function explain(code: DiagnosisCode, input: DiagnosisInput, hints: Hint[
           `Failing: ${describeFailures(failing)}.`,
           ...familyAdvice(counted),
           'Check those servers and the routes to them; a mail server that is down or refuses this network looks like this, and so does a firewall rule for some addresses only.',
+          ...reputationAdvice(input.egress, input.ptrAdvice),
           ...relayAdvice(input.relays),
         ],
       };
@@ -78,9 +90,11 @@ export function explain(code: DiagnosisCode, input: DiagnosisInput, hints: Hint[
     case 'ok':
       return {
         summary: `Outbound SMTP works on every probed port (${listPorts(input.ports.filter((p) => p.status === 'open'))}).${noRoute}`,
-        advice: hints.includes('smtp-interception')
-          ? [interceptionAdvice(input.attempts)]
-          : relayAdvice(input.relays),
+        advice: [
+          ...(hints.includes('smtp-interception') ? [interceptionAdvice(input.attempts)] : []),
+          ...reputationAdvice(input.egress, input.ptrAdvice),
+          ...(hints.includes('smtp-interception') ? [] : relayAdvice(input.relays)),
+        ],
       };
     default: {
       const never: never = code;

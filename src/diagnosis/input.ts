@@ -1,5 +1,12 @@
 import type { PortProfile } from '../ports.js';
-import type { Attempt, FamilyStatuses, PortReport, RelayReport, TargetReport } from '../types.js';
+import type {
+  Attempt,
+  EgressReport,
+  FamilyStatuses,
+  PortReport,
+  RelayReport,
+  TargetReport,
+} from '../types.js';
 
 /** Everything a diagnosis is made from: the pass's results, and the advice of the platform. */
 export interface DiagnosisInput {
@@ -8,8 +15,12 @@ export interface DiagnosisInput {
   families: FamilyStatuses;
   ports: PortReport[];
   relays: RelayReport[];
+  /** The egress addresses and their PTR and DNSBL findings (none when nothing was checked). */
+  egress?: EgressReport;
   /** What the detected cloud documents about port 25 (or general advice), one entry a point. */
   port25Advice: string[];
+  /** Who sets the PTR record of an egress address where this machine runs, and how. */
+  ptrAdvice?: string;
   /** What each port is; the shipped table unless a test hands in its own. */
   portTable?: readonly PortProfile[];
 }

@@ -49,6 +49,10 @@ export interface DialFacts {
   tls: TlsFacts | null;
   /** Whether EHLO advertised STARTTLS; undefined when not inspected. */
   starttls: boolean | undefined;
+  /** The first line of the EHLO reply, when EHLO was sent (it often names our address). */
+  ehlo: string | undefined;
+  /** Our source address on a connection that reached the server (socket.localAddress). */
+  localAddress: string | undefined;
   errorCode: string | undefined;
   /** How many staggered SYN sockets the first connection took (1 on a healthy path). */
   connectTries: number;
@@ -64,6 +68,8 @@ export const dialSmtp: Dial = async (request) => {
     greeting: null,
     tls: null,
     starttls: undefined,
+    ehlo: undefined,
+    localAddress: undefined,
     errorCode: undefined,
     connections: 1,
     durationMs: Math.round(performance.now() - started),
@@ -91,6 +97,7 @@ export const dialSmtp: Dial = async (request) => {
         outcome.kind === 'tls-failed' || outcome.kind === 'closed' ? outcome.code : undefined,
       connectTries: connected.tries,
       connections: race.legs.length,
+      localAddress: winner.raw.localAddress,
     });
     if (outcome.kind !== 'greeting') return result;
     result.greeting = firstLine(outcome.reply).slice(0, MAX_GREETING_CHARS);
@@ -103,6 +110,7 @@ export const dialSmtp: Dial = async (request) => {
       );
       if (goodbye.tls) result.tls = goodbye.tls;
       result.starttls = goodbye.starttls;
+      result.ehlo = goodbye.ehlo;
     }
     return result;
   } finally {

@@ -1,11 +1,12 @@
 // One probe pass: resolve every target, dial every address on every port (bounded and spaced),
-// verify relays, detect the cloud, and assemble the report. The network is reached only
-// through the injected dial/DNS/relay/cloud functions, so tests can swap any of them.
+// verify relays, detect the cloud, check the egress addresses' reputation, and assemble the
+// report. The network is reached only through the injected dial/DNS/relay/cloud functions, so
+// tests can swap any of them.
 
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { cloudAdvice } from '../clouds/advice.js';
+import { cloudAdvice, cloudPublicAddresses, ptrAdvice } from '../clouds/advice.js';
 import { detectCloud } from '../clouds/detect.js';
 import type { CloudFacts } from '../clouds/registry.js';
 import type { ProbeConfig } from '../config/types.js';
@@ -14,6 +15,7 @@ import { countedAttempts, familyStatuses, portReports } from '../diagnosis/port-
 import { silentLogger, type Logger } from '../log.js';
 import { dialModeOf } from '../ports.js';
 import { verifyRelay } from '../relay/verify.js';
+import { ReputationCheck } from '../reputation/check.js';
 import type {
   Attempt,
   RelayReport,
@@ -58,11 +60,23 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
   const { signal } = options;
   const log = options.log ?? silentLogger;
   const dial = options.dial ?? dialSmtp;
+  const dnsClient = options.dnsClient ?? createDnsClient;
   const startedAt = new Date();
   const started = performance.now();
 
+  // Egress reputation runs beside everything else, under its own deadline (reputation/check.ts).
+  const reputation = new ReputationCheck({
+    zones: config.reputation.dnsbl,
+    egressAddresses: config.reputation.egressAddresses,
+    dnsClient: () => dnsClient(config.dnsServers),
+    signal,
+    log,
+  });
   // Cloud detection runs beside resolution and has its own short deadline: never in the way.
-  const environment = (options.detectCloud ?? defaultDetectCloud)(config, signal);
+  const environment = (options.detectCloud ?? defaultDetectCloud)(config, signal).then((cloud) => {
+    reputation.cloudDetected(cloudPublicAddresses(cloud));
+    return cloud;
+  });
   const relays = Promise.all(
     config.relays.map((relay) =>
       (options.verifyRelay ?? defaultVerifyRelay)(relay, config, signal),
@@ -71,7 +85,7 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
 
   const resolved = await Promise.all(
     config.targets.map(async (target) => {
-      const dns = (options.dnsClient ?? createDnsClient)(config.dnsServers);
+      const dns = dnsClient(config.dnsServers);
       const resolution = await resolveTarget(target, config.family, dns);
       log.debug('resolved', {
         target: target.name,
@@ -130,6 +144,7 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
       };
       if (facts.errorCode !== undefined) attempt.errorCode = facts.errorCode;
       if (facts.starttls !== undefined) attempt.starttls = facts.starttls;
+      reputation.attemptSeen({ ...facts, peerAddress: endpoint.address });
       log.debug('attempt', { ...attempt, connectTries: facts.connectTries });
       done += 1;
       options.onProgress?.({ phase: 'probe', done, total: planned.length, attempt });
@@ -140,6 +155,7 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
 
   const relayReports = await relays;
   const cloud = await environment;
+  const egress = await reputation.finish();
   const families = familyStatuses(attempts);
   const ports = portReports(uniquePorts(config.targets), countedAttempts(attempts, families));
   const env = { ...cloud, hostname: hostname(), families };
@@ -149,7 +165,9 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
     families,
     ports,
     relays: relayReports,
+    egress,
     port25Advice: cloudAdvice(env),
+    ptrAdvice: ptrAdvice(env),
   });
   return {
     schemaVersion: 1,
@@ -160,6 +178,7 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
     attempts,
     ports,
     relays: relayReports,
+    egress,
     diagnosis,
   };
 }

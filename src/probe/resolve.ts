@@ -40,6 +40,10 @@ export interface DnsClient {
   mx(name: string): Promise<MxRecord[]>;
   a(name: string): Promise<string[]>;
   aaaa(name: string): Promise<string[]>;
+  /** PTR records of a reverse name (`7.113.0.203.in-addr.arpa`). */
+  ptr(name: string): Promise<string[]>;
+  /** TXT records, each one's strings joined. */
+  txt(name: string): Promise<string[]>;
   /** Stop every query still running (they reject with ECANCELLED). */
   cancel(): void;
 }
@@ -65,6 +69,8 @@ export function createDnsClient(servers: string[]): DnsClient {
     mx: (name) => ask((r) => r.resolveMx(name)),
     a: (name) => ask((r) => r.resolve4(name)),
     aaaa: (name) => ask((r) => r.resolve6(name)),
+    ptr: (name) => ask((r) => r.resolvePtr(name)),
+    txt: (name) => ask((r) => r.resolveTxt(name)).then((records) => records.map((r) => r.join(''))),
     cancel: () => {
       cancelled = true;
       for (const r of channels) r.cancel();
@@ -115,7 +121,7 @@ export function hedged<T>(tries: (() => Promise<T>)[], afterMs: number): Promise
 }
 
 /** A lookup's outcome: its answers, or the contract's word for why there are none. */
-type Lookup<T> = { ok: true; value: T } | { ok: false; status: ResolutionStatus };
+export type Lookup<T> = { ok: true; value: T } | { ok: false; status: ResolutionStatus };
 
 export async function resolveTarget(
   target: TargetSpec,
@@ -238,7 +244,7 @@ export function resolutionStatusOf(code: string | undefined): ResolutionStatus {
   }
 }
 
-async function lookup<T>(query: () => Promise<T>): Promise<Lookup<T>> {
+export async function lookup<T>(query: () => Promise<T>): Promise<Lookup<T>> {
   try {
     return { ok: true, value: await query() };
   } catch (error) {

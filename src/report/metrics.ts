@@ -178,6 +178,24 @@ function buildExposition(
     (s) => s.series.relayVerifyDuration,
   );
   snapshotGauge(
+    'mxprobe_egress_ptr_ok',
+    'Whether the egress address has a PTR record that resolves back to it (forward-confirmed reverse DNS).',
+    ['address'],
+    (s) => s.series.egressPtrOk,
+  );
+  snapshotGauge(
+    'mxprobe_dnsbl_listed',
+    'Whether the DNSBL zone lists the egress address: 1 listed, 0 clean; no series when the zone refused the query or the lookup failed.',
+    ['address', 'zone'],
+    (s) => s.series.dnsblListed,
+  );
+  snapshotGauge(
+    'mxprobe_dnsbl_lookup_status',
+    "Outcome of the egress address's lookup in the DNSBL zone: 1 for the current status (listed, clean, refused, error), 0 for the others.",
+    ['address', 'zone', 'status'],
+    (s) => s.series.dnsblLookupStatus,
+  );
+  snapshotGauge(
     'mxprobe_environment_info',
     'The cloud this machine runs in (none outside a cloud); always 1.',
     environmentLabelNames(),

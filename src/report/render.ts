@@ -1,7 +1,18 @@
-// The human report of `probe --once`: one row per attempt, then port statuses, relays and the
-// diagnosis with its advice. Pure: returns text; colour is decided by the caller.
+// The human report of `probe --once`: one row per attempt, then port statuses, the egress
+// addresses with their PTR and DNSBL findings, relays, and the diagnosis with its advice.
+// Pure: returns text; colour is decided by the caller. Network text is shown escaped.
 
-import type { Attempt, PortStatus, Report, Result } from '../types.js';
+import type {
+  Attempt,
+  DnsblStatus,
+  EgressAddress,
+  EgressSource,
+  PortStatus,
+  PtrStatus,
+  Report,
+  Result,
+} from '../types.js';
+import { printable } from '../util/printable.js';
 
 export interface RenderOptions {
   color: boolean;
@@ -78,6 +89,10 @@ export function renderReport(report: Report, options: RenderOptions): string {
   }
   out.push('');
 
+  if (report.egress.addresses.length > 0) {
+    out.push(paint('bold', 'Egress addresses'), ...egressLines(report.egress.addresses, paint), '');
+  }
+
   if (report.relays.length > 0) {
     out.push(paint('bold', 'Relays'));
     for (const r of report.relays) {
@@ -104,6 +119,44 @@ export function renderReport(report: Report, options: RenderOptions): string {
     out.push(...wrap(note, options.width, '  - ', '    '));
   });
   return `${out.join('\n')}\n`;
+}
+
+const SOURCE_WORDS: Record<EgressSource, string> = {
+  config: 'from the config',
+  cloud: 'from the cloud metadata',
+  greeting: 'named by a mail server',
+  local: 'local source address',
+};
+
+/** Each address with where it was learnt and its PTR, then one line per DNSBL zone. */
+function egressLines(
+  addresses: EgressAddress[],
+  paint: (style: Style, text: string) => string,
+): string[] {
+  const width = Math.max(...addresses.flatMap((a) => a.dnsbl.map((d) => d.zone.length)), 0);
+  return addresses.flatMap((a) => {
+    const names = a.ptr.names.length > 0 ? ` (${a.ptr.names.map(printable).join(', ')})` : '';
+    const ptr = `ptr: ${paint(ptrStyle(a.ptr.status), a.ptr.status)}${names}`;
+    const zones =
+      a.dnsbl.length === 0
+        ? ['    dnsbl: not checked (reputation.dnsbl is empty)']
+        : a.dnsbl.map((d) => {
+            const codes = d.codes?.length ? `  ${d.codes.join(', ')}` : '';
+            const text = d.text ? `  "${printable(d.text)}"` : '';
+            const status = codes || text ? d.status.padEnd(7) : d.status;
+            return `    ${d.zone.padEnd(width)}  ${paint(dnsblStyle(d.status), status)}${codes}${text}`;
+          });
+    return [`  ${a.address}  ${paint('dim', `(${SOURCE_WORDS[a.source]})`)}  ${ptr}`, ...zones];
+  });
+}
+
+function ptrStyle(status: PtrStatus): Style {
+  return status === 'ok' ? 'green' : status === 'error' ? 'yellow' : 'red';
+}
+
+function dnsblStyle(status: DnsblStatus): Style {
+  if (status === 'clean') return 'green';
+  return status === 'listed' ? 'red' : 'yellow';
 }
 
 /** Certificate facts do not change a result, but a person wants to see the bad ones. */

@@ -8,9 +8,11 @@ import { factsOf, type AnyCloud } from '../clouds/cloud.js';
 import { REGISTERED_CLOUDS } from '../clouds/registry.js';
 import {
   DIAGNOSIS_CODES,
+  DNSBL_STATUSES,
   PORT_STATUSES,
   RESULTS,
   type Attempt,
+  type EgressReport,
   type Environment,
   type Report,
 } from '../types.js';
@@ -32,6 +34,9 @@ export interface ReportSeries {
   relayUp: Sample[];
   relayVerifyDuration: Sample[];
   environmentInfo: Sample[];
+  egressPtrOk: Sample[];
+  dnsblListed: Sample[];
+  dnsblLookupStatus: Sample[];
 }
 
 function attemptLabels(attempt: Attempt): Labels {
@@ -76,6 +81,35 @@ export function seriesFromReport(report: Report): ReportSeries {
       value: relay.durationMs / 1000,
     })),
     environmentInfo: [{ labels: environmentLabels(report.environment), value: 1 }],
+    ...egressSeries(report.egress),
+  };
+}
+
+/**
+ * CONTRACT §10: PTR ok per egress address; listed (1) or clean (0) per address and zone, no
+ * series when the zone refused or failed (neither is a verdict); and the lookup's status as a
+ * complete state set. At most one address per family: bounded by the configured zones.
+ */
+export function egressSeries(
+  egress: EgressReport,
+): Pick<ReportSeries, 'egressPtrOk' | 'dnsblListed' | 'dnsblLookupStatus'> {
+  const zoneLabels = egress.addresses.flatMap((a) =>
+    a.dnsbl.map((d) => ({ labels: { address: a.address, zone: d.zone }, status: d.status })),
+  );
+  return {
+    egressPtrOk: egress.addresses.map((a) => ({
+      labels: { address: a.address },
+      value: a.ptr.status === 'ok' ? 1 : 0,
+    })),
+    dnsblListed: zoneLabels
+      .filter((z) => z.status === 'listed' || z.status === 'clean')
+      .map((z) => ({ labels: z.labels, value: z.status === 'listed' ? 1 : 0 })),
+    dnsblLookupStatus: zoneLabels.flatMap((z) =>
+      DNSBL_STATUSES.map((status) => ({
+        labels: { ...z.labels, status },
+        value: z.status === status ? 1 : 0,
+      })),
+    ),
   };
 }
 

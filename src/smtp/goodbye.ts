@@ -5,7 +5,7 @@
 
 import { performance } from 'node:perf_hooks';
 import type { TlsFacts } from '../types.js';
-import { ehloKeywords } from './reply-parser.js';
+import { ehloKeywords, firstLine } from './reply-parser.js';
 import { ReplyReader } from './reply-reader.js';
 import { startTls, tlsFactsOf } from './tls.js';
 
@@ -28,6 +28,8 @@ export interface Goodbye {
   tls?: TlsFacts;
   /** Whether EHLO advertised STARTTLS; undefined when not inspected. */
   starttls: boolean | undefined;
+  /** The first line of the EHLO reply (it often names our address), when EHLO was sent. */
+  ehlo?: string;
 }
 
 export async function sayGoodbye(
@@ -53,21 +55,22 @@ export async function sayGoodbye(
     await quit(reader);
     return { starttls: undefined };
   }
+  const ehloLine = firstLine(ehlo.reply);
   const starttls = ehloKeywords(ehlo.reply).includes('STARTTLS');
   if (!starttls) {
     await quit(reader);
-    return { starttls };
+    return { starttls, ehlo: ehloLine };
   }
   reader.send('STARTTLS');
   const ready = await reader.next(left(), request.signal);
   if (ready.kind !== 'reply' || ready.reply.code !== 220) {
     await quit(reader);
-    return { starttls };
+    return { starttls, ehlo: ehloLine };
   }
   reader.detach();
   const secured = await startTls(reader.socket, request, left());
-  if (secured.kind === 'failed') return { starttls };
+  if (secured.kind === 'failed') return { starttls, ehlo: ehloLine };
   const tlsFacts = tlsFactsOf(secured.socket);
   await quit(new ReplyReader(secured.socket));
-  return { starttls, tls: tlsFacts };
+  return { starttls, tls: tlsFacts, ehlo: ehloLine };
 }

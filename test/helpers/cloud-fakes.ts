@@ -51,18 +51,39 @@ export const AZURE_DOCUMENT = {
   network: { interface: [] },
 };
 
-export const azureImds: Handler = (req, res) => {
-  const url = new URL(req.url ?? '/', 'http://x');
-  if (req.headers.metadata !== 'true' || url.searchParams.get('api-version') === null) {
-    res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"error":"Bad request"}');
-    return;
-  }
-  if (url.pathname !== '/metadata/instance') {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(AZURE_DOCUMENT));
+/**
+ * A VM with a public IP on its NIC, as IMDS reports it (the private address beside it, and a
+ * second NIC without a public one: `publicIpAddress` is then "").
+ */
+export const AZURE_DOCUMENT_WITH_PUBLIC_IP = {
+  ...AZURE_DOCUMENT,
+  network: {
+    interface: [
+      {
+        ipv4: { ipAddress: [{ privateIpAddress: '10.0.0.4', publicIpAddress: '203.0.113.40' }] },
+        ipv6: { ipAddress: [] },
+      },
+      { ipv4: { ipAddress: [{ privateIpAddress: '10.0.1.4', publicIpAddress: '' }] } },
+    ],
+  },
 };
+
+export const azureImds: Handler = (req, res) => azureImdsServing(AZURE_DOCUMENT)(req, res);
+
+export const azureImdsServing =
+  (document: object): Handler =>
+  (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.headers.metadata !== 'true' || url.searchParams.get('api-version') === null) {
+      res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"error":"Bad request"}');
+      return;
+    }
+    if (url.pathname !== '/metadata/instance') {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(document));
+  };
 
 export const AWS_TOKEN = 'AQAEAFakeTokenForTests==';
 
@@ -75,27 +96,40 @@ export const AWS_DOCUMENT = {
   region: 'eu-central-1',
 };
 
-export const awsImdsV2: Handler = (req, res) => {
-  if (req.method === 'PUT' && req.url === '/latest/api/token') {
-    if (req.headers['x-aws-ec2-metadata-token-ttl-seconds'] === undefined) {
-      res.writeHead(400).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'text/plain' }).end(AWS_TOKEN);
-    return;
-  }
-  if (req.method === 'GET' && req.url === '/latest/dynamic/instance-identity/document') {
-    if (req.headers['x-aws-ec2-metadata-token'] !== AWS_TOKEN) {
-      res.writeHead(401).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'text/plain' }).end(JSON.stringify(AWS_DOCUMENT));
-    return;
-  }
-  res.writeHead(404).end();
-};
+export const awsImdsV2: Handler = (req, res) => awsImdsV2Serving(undefined)(req, res);
 
-export function gcpMetadata(options: { flavorHeader: boolean }): Handler {
+/** IMDSv2; `meta-data/public-ipv4` answers `publicIpv4`, or 404 like an instance without one. */
+export const awsImdsV2Serving =
+  (publicIpv4: string | undefined): Handler =>
+  (req, res) => {
+    if (req.method === 'PUT' && req.url === '/latest/api/token') {
+      if (req.headers['x-aws-ec2-metadata-token-ttl-seconds'] === undefined) {
+        res.writeHead(400).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(AWS_TOKEN);
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/latest/dynamic/instance-identity/document') {
+      if (req.headers['x-aws-ec2-metadata-token'] !== AWS_TOKEN) {
+        res.writeHead(401).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(JSON.stringify(AWS_DOCUMENT));
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/latest/meta-data/public-ipv4' && publicIpv4) {
+      if (req.headers['x-aws-ec2-metadata-token'] !== AWS_TOKEN) {
+        res.writeHead(401).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(publicIpv4);
+      return;
+    }
+    res.writeHead(404).end();
+  };
+
+export function gcpMetadata(options: { flavorHeader: boolean; externalIp?: string }): Handler {
   return (req, res) => {
     if (req.headers['metadata-flavor'] !== 'Google') {
       res.writeHead(403).end();
@@ -108,6 +142,12 @@ export function gcpMetadata(options: { flavorHeader: boolean }): Handler {
       res.writeHead(200, headers).end('my-project-123');
     } else if (req.url === '/computeMetadata/v1/instance/zone') {
       res.writeHead(200, headers).end('projects/987654321/zones/europe-west1-b');
+    } else if (
+      req.url ===
+        '/computeMetadata/v1/instance/network-interfaces/0/access-configs/0/external-ip' &&
+      options.externalIp !== undefined
+    ) {
+      res.writeHead(200, headers).end(options.externalIp);
     } else {
       res.writeHead(404).end();
     }

@@ -1,6 +1,7 @@
-// A tiny authoritative DNS server on loopback UDP, answering MX, A and AAAA from a zone the test
-// can change between queries (a host leaving a domain's MX set). Every name it serves is under a
-// reserved test TLD; anything it does not know gets NXDOMAIN.
+// A tiny authoritative DNS server on loopback UDP, answering MX, A, AAAA, PTR and TXT from a
+// zone the test can change between queries (a host leaving a domain's MX set). Every name it
+// serves is under a reserved test TLD or a documentation range's reverse zone; anything it does
+// not know gets NXDOMAIN. It records every question, so a test can prove what was never asked.
 import { createSocket } from 'node:dgram';
 
 export interface Zone {
@@ -8,28 +9,38 @@ export interface Zone {
   mx: Record<string, string[]>;
   /** name → IPv4 addresses. */
   a: Record<string, string[]>;
+  /** reverse name (…in-addr.arpa) → PTR names. */
+  ptr?: Record<string, string[]>;
+  /** name → TXT strings (one record each). */
+  txt?: Record<string, string[]>;
 }
 
 export interface DnsServer {
   /** "127.0.0.1:PORT", as --dns-server and the config's dnsServers take it. */
   address: string;
   zone: Zone;
+  /** Every question asked, as "TYPE name" (TYPE: A, AAAA, MX, PTR, TXT or the number). */
+  questions: string[];
   close(): Promise<void>;
 }
 
 const TYPE_A = 1;
+const TYPE_PTR = 12;
 const TYPE_MX = 15;
+const TYPE_TXT = 16;
 const TYPE_AAAA = 28;
+const TYPE_NAMES: Record<number, string> = { 1: 'A', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA' };
 
 export async function startDnsServer(zone: Zone): Promise<DnsServer> {
   const socket = createSocket('udp4');
   const server: DnsServer = {
     address: '',
     zone,
+    questions: [],
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   };
   socket.on('message', (query, peer) => {
-    const answer = respond(query, server.zone);
+    const answer = respond(query, server.zone, server.questions);
     if (answer) socket.send(answer, peer.port, peer.address);
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
@@ -37,7 +48,7 @@ export async function startDnsServer(zone: Zone): Promise<DnsServer> {
   return server;
 }
 
-function respond(query: Buffer, zone: Zone): Buffer | undefined {
+function respond(query: Buffer, zone: Zone, questions: string[]): Buffer | undefined {
   if (query.length < 17) return undefined;
   let offset = 12;
   const labels: string[] = [];
@@ -49,7 +60,8 @@ function respond(query: Buffer, zone: Zone): Buffer | undefined {
   const questionEnd = offset + 5;
   const type = query.readUInt16BE(offset + 1);
   const name = labels.join('.').toLowerCase();
-  const known = name in zone.mx || name in zone.a;
+  questions.push(`${TYPE_NAMES[type] ?? type} ${name}`);
+  const known = [zone.mx, zone.a, zone.ptr ?? {}, zone.txt ?? {}].some((table) => name in table);
   const records: Buffer[] = [];
   if (type === TYPE_MX) {
     (zone.mx[name] ?? []).forEach((exchange, index) => {
@@ -58,6 +70,13 @@ function respond(query: Buffer, zone: Zone): Buffer | undefined {
   } else if (type === TYPE_A) {
     for (const address of zone.a[name] ?? [])
       records.push(record(TYPE_A, Buffer.from(address.split('.').map(Number))));
+  } else if (type === TYPE_PTR) {
+    for (const target of zone.ptr?.[name] ?? []) records.push(record(TYPE_PTR, encodeName(target)));
+  } else if (type === TYPE_TXT) {
+    for (const text of zone.txt?.[name] ?? []) {
+      const bytes = Buffer.from(text, 'utf8').subarray(0, 255);
+      records.push(record(TYPE_TXT, Buffer.concat([Buffer.from([bytes.length]), bytes])));
+    }
   } else if (type !== TYPE_AAAA) {
     return undefined;
   }

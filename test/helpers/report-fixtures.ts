@@ -1,7 +1,7 @@
 // Hand-built reports for the metrics and daemon tests: the shape a real pass returns, with only
 // what a test cares about spelled out.
 import { cloudAdvice } from '../../src/clouds/advice.js';
-import type { Attempt, DiagnosisCode, PortReport, Report } from '../../src/types.js';
+import type { Attempt, DiagnosisCode, EgressReport, PortReport, Report } from '../../src/types.js';
 
 export function attempt(overrides: Partial<Attempt> & Pick<Attempt, 'port' | 'result'>): Attempt {
   const reason =
@@ -65,10 +65,33 @@ export function report(
     attempts,
     ports: portsOf(attempts),
     relays: [],
+    egress: { addresses: [] },
     diagnosis: { code, summary: `summary of ${code}`, advice: [], hints: [] },
     ...overrides,
   };
 }
+
+/** An egress address without PTR, listed in one zone, clean in another, refused by a third. */
+export const LISTED_EGRESS: EgressReport = {
+  addresses: [
+    {
+      address: '203.0.113.7',
+      family: 4,
+      source: 'greeting',
+      ptr: { status: 'none', names: [] },
+      dnsbl: [
+        {
+          zone: 'dnsbl.example',
+          status: 'listed',
+          codes: ['127.0.0.2'],
+          text: 'Listed: see https://dnsbl.example/q/203.0.113.7',
+        },
+        { zone: 'other.example', status: 'clean' },
+        { zone: 'zen.spamhaus.org', status: 'refused', codes: ['127.255.255.254'] },
+      ],
+    },
+  ],
+};
 
 /** Port 25 silently dropped, 587 reachable: the cloud-provider pattern. */
 export function port25BlockedReport(): Report {
@@ -85,6 +108,7 @@ export function port25BlockedReport(): Report {
       attempt({ port: 587, result: 'reachable', durationMs: 40 }),
     ],
     'port25-blocked',
+    { egress: LISTED_EGRESS },
   );
 }
 

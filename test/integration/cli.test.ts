@@ -61,6 +61,7 @@ describe('probe --once --json on loopback', () => {
       'attempts',
       'ports',
       'relays',
+      'egress',
       'diagnosis',
     ]);
     expect(report.schemaVersion).toBe(1);
@@ -91,6 +92,8 @@ describe('probe --once --json on loopback', () => {
       { port: smtp.port, status: 'open', reachable: 1, blocked: 0, filtered: 0 },
     ]);
     expect(report.diagnosis).toMatchObject({ code: 'ok', hints: [] });
+    // Only loopback was reached: no address to judge, so nothing was looked up.
+    expect(report.egress).toEqual({ addresses: [] });
   });
 
   it('a refused and a rejecting port: blocked/refused and blocked/rejected, exit 1', async () => {
@@ -163,6 +166,11 @@ describe('mistakes are one line on stderr and exit 2', () => {
     [['probe', '--once', '--family', '5', '--host', '127.0.0.1'], /--family/],
     [['probe', '--once', '--connect-timeout', 'soon', '--host', '127.0.0.1'], /--connect-timeout/],
     [['probe', '--once', '--dns-server', 'dns.example', '--host', '127.0.0.1'], /--dns-server/],
+    [['probe', '--once', '--dnsbl', '127.0.0.2', '--host', '127.0.0.1'], /--dnsbl/],
+    [
+      ['probe', '--once', '--egress-address', 'mail.example', '--host', '127.0.0.1'],
+      /--egress-address/,
+    ],
     [['probe', '--once', '--bogus'], /unknown option '--bogus'/],
     [
       ['probe', '--once', '--config', join(dir, 'missing.yaml')],

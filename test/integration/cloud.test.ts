@@ -7,14 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AZURE_ASSET_TAG, AZURE_IMDS_API_VERSION } from '../../src/clouds/azure.js';
+import { cloudPublicAddresses, ptrAdvice } from '../../src/clouds/advice.js';
 import { detectCloud } from '../../src/clouds/detect.js';
 import type { CloudDetectionConfig } from '../../src/config/types.js';
 import {
   AWS_DOCUMENT,
   AWS_TOKEN,
   AZURE_DOCUMENT,
+  AZURE_DOCUMENT_WITH_PUBLIC_IP,
   awsImdsV2,
+  awsImdsV2Serving,
   azureImds,
+  azureImdsServing,
   gcpMetadata,
   loopbackOnlyFetch,
   refusedUrls,
@@ -101,8 +105,9 @@ describe('detectCloud with nothing answering', () => {
     expect(value).toEqual({ cloud: 'none' });
     expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
     expect(ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
-    // All three were asked in parallel, not one after another (GCP: project and zone at once).
-    expect([a, b, c].map((s) => s.requests.length)).toEqual([1, 1, 2]);
+    // All three were asked in parallel, not one after another (GCP: project, zone and external
+    // IP at once).
+    expect([a, b, c].map((s) => s.requests.length)).toEqual([1, 1, 3]);
   });
 
   it('stops at once when the caller aborts', async () => {
@@ -237,12 +242,14 @@ describe('detectCloud on AWS', () => {
         accountId: AWS_DOCUMENT.accountId,
       },
     });
-    expect(aws.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
-      'PUT /latest/api/token',
+    expect(aws.requests.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
       'GET /latest/dynamic/instance-identity/document',
+      'GET /latest/meta-data/public-ipv4',
+      'PUT /latest/api/token',
     ]);
     expect(aws.requests[0]?.headers['x-aws-ec2-metadata-token-ttl-seconds']).toMatch(/^\d+$/);
-    expect(aws.requests[1]?.headers['x-aws-ec2-metadata-token']).toBe(AWS_TOKEN);
+    for (const r of aws.requests.slice(1))
+      expect(r.headers['x-aws-ec2-metadata-token']).toBe(AWS_TOKEN);
   });
 
   it('waits for Azure (precedence) but still reports AWS within the deadline', async () => {
@@ -273,5 +280,53 @@ describe('detectCloud on GCP', () => {
       config({ azure: await refusedBase(), aws: await refusedBase(), gcp: impostor.base }),
     );
     expect(value.cloud).toBe('none');
+  });
+});
+
+describe('the public address each cloud gives (CONTRACT §10, egress source cloud)', () => {
+  it('Azure: the public IPs of the network interfaces, empty ones skipped', async () => {
+    const azure = await fake(azureImdsServing(AZURE_DOCUMENT_WITH_PUBLIC_IP));
+    const value = await detect(
+      config({ azure: azure.base, aws: await refusedBase(), gcp: await refusedBase() }),
+    );
+    expect(value.azure?.publicIpAddresses).toEqual(['203.0.113.40']);
+    expect(cloudPublicAddresses(value)).toEqual(['203.0.113.40']);
+  });
+
+  it('AWS: meta-data/public-ipv4 with the session token', async () => {
+    const aws = await fake(awsImdsV2Serving('203.0.113.41'));
+    const value = await detect(
+      config({ azure: await refusedBase(), aws: aws.base, gcp: await refusedBase() }),
+    );
+    expect(value.aws?.publicIpAddresses).toEqual(['203.0.113.41']);
+    expect(cloudPublicAddresses(value)).toEqual(['203.0.113.41']);
+  });
+
+  it('GCP: the external IP of the first access config, with Metadata-Flavor', async () => {
+    const gcp = await fake(gcpMetadata({ flavorHeader: true, externalIp: '203.0.113.42' }));
+    const value = await detect(
+      config({ azure: await refusedBase(), aws: await refusedBase(), gcp: gcp.base }),
+    );
+    expect(value.gcp?.publicIpAddresses).toEqual(['203.0.113.42']);
+    expect(cloudPublicAddresses(value)).toEqual(['203.0.113.42']);
+  });
+
+  it('none when the metadata has no public address, or outside a cloud', async () => {
+    const azure = await fake(azureImds);
+    const value = await detect(
+      config({ azure: azure.base, aws: await refusedBase(), gcp: await refusedBase() }),
+    );
+    expect(value.azure).not.toHaveProperty('publicIpAddresses');
+    expect(cloudPublicAddresses(value)).toEqual([]);
+    expect(cloudPublicAddresses({ cloud: 'none' })).toEqual([]);
+  });
+
+  it.each([
+    ['azure', /reverse FQDN.*az network public-ip update/],
+    ['aws', /Elastic IP.*reverse DNS/],
+    ['gcp', /external IP.*--public-ptr-domain/],
+    ['none', /whoever holds the address, here the hosting provider or ISP/],
+  ] as const)('%s: who sets the PTR record', (cloud, words) => {
+    expect(ptrAdvice({ cloud })).toMatch(words);
   });
 });

@@ -68,7 +68,7 @@ const environment = { ...detected, hostname: 'vm', families: { 4: 'ok' } };
 const metrics = new Metrics({ version: '0.0.0', nodejs: 'v20', processMetrics: false });
 metrics.record({
   schemaVersion: 1, startedAt: new Date().toISOString(), durationMs: 1, environment,
-  targets: [], attempts: [], ports: [], relays: [],
+  targets: [], attempts: [], ports: [], relays: [], egress: { addresses: [] },
   diagnosis: { code: 'dns-failed', summary: '', advice: [], hints: [] },
 }, new Date());
 let unknownKey;

@@ -21,6 +21,7 @@ const VERDICT: Record<ScenarioName, { exit: number; diagnosis: DiagnosisCode }> 
   'no-v6': { exit: 0, diagnosis: 'ok' },
   lossy: { exit: 0, diagnosis: 'ok' },
   intercept25: { exit: 0, diagnosis: 'ok' },
+  reputation: { exit: 1, diagnosis: 'port25-refused' },
 };
 
 beforeAll(() => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { Lab, REPO_ROOT, type ExecResult } from '../../lab/lab.js';
 import type { ScenarioName } from '../../lab/scenarios.js';
+import { LAB_DNSBL_ZONES } from '../../lab/zone.js';
 import type { Attempt, Report } from '../../src/types.js';
 
 /** The suite's lab: the instance MXLAB_INSTANCE names, brought up by global-setup.ts. */
@@ -15,13 +16,19 @@ export const lab = new Lab();
 /** The lab's probe set: three providers' MX hosts on 25, their submission hosts on 587/465. */
 export const LAB_PROBE_SET = ['--config', lab.paths.probeSet];
 
+/**
+ * Every run checks the lab's own DNSBL zones (the probe set names them too; a run with target
+ * flags only would otherwise use the default public zones, which no test may query).
+ */
+export const LAB_DNSBL = ['--dnsbl', LAB_DNSBL_ZONES.join(',')];
+
 export interface JsonRun extends ExecResult {
   report: Report;
 }
 
 /** `mxprobe probe --once --json ARGS` in the VM; stdout must be exactly one JSON document. */
 export async function probeJson(args: string[]): Promise<JsonRun> {
-  const run = await lab.mxprobe(['probe', '--once', '--json', ...args], {
+  const run = await lab.mxprobe(['probe', '--once', '--json', ...LAB_DNSBL, ...args], {
     env: { NO_COLOR: '1' },
     timeoutMs: 120_000,
   });
@@ -39,7 +46,10 @@ export async function probeJson(args: string[]): Promise<JsonRun> {
 
 /** `mxprobe probe --once ARGS` in the VM, human output, no colour (not a TTY, NO_COLOR set). */
 export function probeHuman(args: string[]): Promise<ExecResult> {
-  return lab.mxprobe(['probe', '--once', ...args], { env: { NO_COLOR: '1' }, timeoutMs: 120_000 });
+  return lab.mxprobe(['probe', '--once', ...LAB_DNSBL, ...args], {
+    env: { NO_COLOR: '1' },
+    timeoutMs: 120_000,
+  });
 }
 
 export function applyScenario(name: ScenarioName): void {

@@ -147,6 +147,15 @@ describe.each(CASES)('scenario $scenario', (c) => {
     expect(portStatuses(json.report)).toEqual(c.ports);
   });
 
+  it('finds nothing against the VM’s own address: its PTR is confirmed, no zone lists it', () => {
+    for (const a of json.report.egress.addresses) {
+      expect([a.address, a.ptr.status]).toEqual([a.address, 'ok']);
+      expect(a.dnsbl.map((d) => d.status).filter((s) => s !== 'clean')).toEqual([]);
+    }
+    expect(json.report.diagnosis.hints).not.toContain('ptr-missing');
+    expect(json.report.diagnosis.hints).not.toContain('dnsbl-listed');
+  });
+
   it('reports the environment: cloud and address families', () => {
     expect(json.report.environment.cloud).toBe(c.cloud ?? 'none');
     expect(json.report.environment.families).toEqual(c.families ?? { '4': 'ok', '6': 'ok' });

@@ -112,7 +112,13 @@ describe('exporter flags', () => {
         domain: ['x.test'],
       }),
     );
-    expect(probeFlags(base)).toEqual({ ...base, domain: [], host: [], dnsServer: [] });
+    expect(probeFlags(base)).toEqual({
+      ...base,
+      domain: [],
+      host: [],
+      dnsServer: [],
+      egressAddress: [],
+    });
   });
 
   it.each([

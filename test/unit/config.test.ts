@@ -65,6 +65,27 @@ relays:
     });
   });
 
+  it('reads reputation: DNSBL zones (or none) and egress addresses in their canonical spelling', () => {
+    const config = parseConfig(
+      'targets: [{host: a.example}]\nreputation:\n  dnsbl: [Traps.DNSBL.test., traps.dnsbl.test]\n  egressAddresses: [203.0.113.7, "2001:DB8:7:0::7"]\n',
+      'good.yaml',
+    );
+    expect(config.reputation).toEqual({
+      dnsbl: ['traps.dnsbl.test'],
+      egressAddresses: ['203.0.113.7', '2001:db8:7::7'],
+    });
+    const off = parseConfig('targets: [{host: a.example}]\nreputation: {dnsbl: []}\n', 'off.yaml');
+    expect(off.reputation).toEqual({ dnsbl: [], egressAddresses: [] });
+  });
+
+  it('checks the default public DNSBL zones unless told otherwise', () => {
+    const config = parseConfig('targets:\n  - host: 127.0.0.1\n', 'min.yaml');
+    expect(config.reputation).toEqual({
+      dnsbl: ['zen.spamhaus.org', 'bl.spamcop.net', 'psbl.surriel.com'],
+      egressAddresses: [],
+    });
+  });
+
   it('defaults ports to 25, 587, 465 and keeps the defaults of unset keys', () => {
     const config = parseConfig('targets:\n  - host: 127.0.0.1\n', 'min.yaml');
     expect(config.targets).toEqual([{ kind: 'host', name: '127.0.0.1', ports: [25, 587, 465] }]);
@@ -78,7 +99,7 @@ describe('parseConfig: each mistake is one sentence naming file, line, field and
     [
       'unknown key',
       'targets: [{host: a.example}]\nintervall: 5m\n',
-      'bad.yaml:2: intervall: unknown key; expected one of interval, splay, listen, connectTimeout, greetingTimeout, dnsServers, family, concurrency, hostSpacing, cloudDetection, targets, relays, metrics',
+      'bad.yaml:2: intervall: unknown key; expected one of interval, splay, listen, connectTimeout, greetingTimeout, dnsServers, family, concurrency, hostSpacing, cloudDetection, targets, relays, reputation, metrics',
     ],
     [
       'bad duration',
@@ -139,6 +160,26 @@ describe('parseConfig: each mistake is one sentence naming file, line, field and
       'bad dns server',
       'dnsServers: [dns.example]\ntargets: [{host: a.example}]\n',
       'bad.yaml:1: dnsServers[0]: expected an IP address with an optional port, got "dns.example"',
+    ],
+    [
+      'a DNSBL zone that is an address',
+      'targets: [{host: a.example}]\nreputation:\n  dnsbl: [zen.spamhaus.org, 127.0.0.2]\n',
+      'bad.yaml:3: reputation.dnsbl[1]: expected a DNSBL zone name such as zen.spamhaus.org, got "127.0.0.2"',
+    ],
+    [
+      'DNSBL zones not as a list',
+      'targets: [{host: a.example}]\nreputation:\n  dnsbl: zen.spamhaus.org\n',
+      'bad.yaml:3: reputation.dnsbl: expected a list of DNSBL zones ([] for none), got "zen.spamhaus.org"',
+    ],
+    [
+      'an egress address that is a name',
+      'targets: [{host: a.example}]\nreputation:\n  egressAddresses: [mail.example.com]\n',
+      'bad.yaml:3: reputation.egressAddresses[0]: expected an IPv4 or IPv6 address, got "mail.example.com"',
+    ],
+    [
+      'unknown reputation key',
+      'targets: [{host: a.example}]\nreputation:\n  dnsbls: []\n',
+      'bad.yaml:3: reputation.dnsbls: unknown key; expected one of dnsbl, egressAddresses',
     ],
   ])('%s', (_what, text, message) => {
     expect(problemsOf(text)).toEqual([message]);

@@ -86,6 +86,7 @@ describe('seriesFromReport', () => {
         'ok',
         'partial',
         'port25-blocked',
+        'port25-refused',
       ]);
       for (const [port, status] of Object.entries(current)) {
         const states = series.portStatus.filter((s) => s.labels.port === port);

@@ -1,45 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  hedged,
-  orderMx,
-  resolutionStatusOf,
-  resolveTarget,
-  type DnsClient,
-  type MxRecord,
-} from '../../src/probe/resolve.js';
-
-/** A DNS double: answers from a table, fails with c-ares codes, or never answers. */
-function fakeDns(zone: {
-  mx?: Record<string, MxRecord[] | string>;
-  a?: Record<string, string[] | string>;
-  aaaa?: Record<string, string[] | string>;
-}): DnsClient & { cancelled: boolean } {
-  const pending: ((e: Error) => void)[] = [];
-  const answer = <T>(table: Record<string, T | string> | undefined, name: string): Promise<T> => {
-    const entry = table?.[name];
-    if (entry === 'hang') {
-      return new Promise<T>((_resolve, reject) => pending.push(reject));
-    }
-    if (typeof entry === 'string' || entry === undefined) {
-      const code = typeof entry === 'string' ? entry : 'ENOTFOUND';
-      const error = Object.assign(new Error(code), { code });
-      return Promise.reject(error);
-    }
-    return Promise.resolve(entry);
-  };
-  const client = {
-    cancelled: false,
-    mx: (name: string) => answer(zone.mx, name),
-    a: (name: string) => answer(zone.a, name),
-    aaaa: (name: string) => answer(zone.aaaa, name),
-    cancel: () => {
-      client.cancelled = true;
-      for (const reject of pending.splice(0))
-        reject(Object.assign(new Error('cancelled'), { code: 'ECANCELLED' }));
-    },
-  };
-  return client;
-}
+import { hedged, orderMx, resolutionStatusOf, resolveTarget } from '../../src/probe/resolve.js';
+import { fakeDns } from '../helpers/fake-dns.js';
 
 describe('resolveTarget: domains', () => {
   it('orders MX hosts by preference and probes each of their A and AAAA addresses', async () => {
