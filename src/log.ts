@@ -1,6 +1,8 @@
 // Structured logs: one JSON object per line (journald keeps them as they are), or a short
 // human line when a person watches a terminal. Child loggers carry bound fields.
 
+import { printable } from './util/printable.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
@@ -66,9 +68,10 @@ function errorCode(error: Error): unknown {
   return (error as NodeJS.ErrnoException).code;
 }
 
+/** JSON lines escape control characters by themselves; the terminal line escapes them here. */
 function formatHuman(level: LogLevel, msg: string, fields: LogFields): string {
   const rest = Object.entries(serializable(fields))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
-  return `${level.padEnd(5)} ${msg}${rest ? ` ${rest}` : ''}`;
+  return printable(`${level.padEnd(5)} ${msg}${rest ? ` ${rest}` : ''}`);
 }
