@@ -3,7 +3,7 @@
 // command's work (cli/commands.ts) is imported when the command runs.
 
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_PORTS, DEFAULTS } from '../config/defaults.js';
+import { DEFAULT_PORTS, DEFAULTS, DURATION_BOUNDS } from '../config/defaults.js';
 import { formatDuration } from '../config/duration.js';
 import { ConfigError } from '../config/error.js';
 import { VERSION } from '../package-root.js';
@@ -116,12 +116,12 @@ config error, 3 nothing could be probed (name resolution failed).`,
     .option(
       '--connect-timeout <ms>',
       `give up on a TCP connect after this long: a silent port is "filtered" (default ${DEFAULTS.connectTimeoutMs})`,
-      durationFlag('--connect-timeout'),
+      durationFlag('--connect-timeout', DURATION_BOUNDS.connectTimeout),
     )
     .option(
       '--greeting-timeout <ms>',
       `wait this long for the SMTP greeting (or the TLS handshake on 465) (default ${DEFAULTS.greetingTimeoutMs})`,
-      durationFlag('--greeting-timeout'),
+      durationFlag('--greeting-timeout', DURATION_BOUNDS.greetingTimeout),
     )
     .option(
       '--concurrency <n>',
@@ -136,13 +136,13 @@ config error, 3 nothing could be probed (name resolution failed).`,
     .option(
       '--interval <duration>',
       `daemon: time between probe cycles, e.g. 5m (default ${formatDuration(DEFAULTS.intervalMs)}, at least ${formatDuration(DEFAULTS.minIntervalMs)})`,
-      durationFlag('--interval'),
+      durationFlag('--interval', DURATION_BOUNDS.interval),
     )
     .addOption(
       new Option(
         '--min-interval <duration>',
         `daemon: lower the ${formatDuration(DEFAULTS.minIntervalMs)} floor under --interval (for tests and the lab only)`,
-      ).argParser(durationFlag('--min-interval')),
+      ).argParser(durationFlag('--min-interval', DURATION_BOUNDS.minInterval)),
     )
     .option(
       '--textfile <path>',

@@ -3,17 +3,19 @@
 // same as in the config file: both go through config/values.ts.
 
 import { InvalidArgumentError } from 'commander';
+import type { DurationBounds } from '../config/defaults.js';
 import { parseDurationMs } from '../config/duration.js';
+import { describeBounds } from '../config/validator.js';
 import type { ListenAddress } from '../config/types.js';
 import {
-  isValidTargetName,
   normalizeDnsServer,
-  normalizeTargetName,
   parseFamily,
   parseListen,
   parsePortList,
+  parseTargetName,
 } from '../config/values.js';
 import { isLogLevel, type LogLevel } from '../log.js';
+import { printable } from '../util/printable.js';
 import type { FamilyChoice } from '../types.js';
 
 /** What `probe` accepts; every value already checked by its option's parser. */
@@ -46,9 +48,12 @@ export function collect<T>(parse: (value: string) => T): (value: string, previou
 
 export function targetName(flag: string): (value: string) => string {
   return (value) => {
-    if (!isValidTargetName(value))
-      throw new InvalidArgumentError(`${flag} expects a domain or host name, got "${value}".`);
-    return normalizeTargetName(value);
+    const name = parseTargetName(value);
+    if (name === undefined)
+      throw new InvalidArgumentError(
+        `${flag} expects a domain or host name, got ${printable(JSON.stringify(value), 80)}.`,
+      );
+    return name;
   };
 }
 
@@ -79,7 +84,9 @@ export function parseDnsServerFlag(value: string): string {
 export function parseListenFlag(value: string): ListenAddress {
   const parsed = parseListen(value);
   if (!parsed)
-    throw new InvalidArgumentError('expected [ADDR]:PORT, e.g. :9725 or 127.0.0.1:9725.');
+    throw new InvalidArgumentError(
+      'expected [IP]:PORT with an IP address (no name), e.g. :9725, 127.0.0.1:9725 or [::1]:9725.',
+    );
   return { ...parsed, text: value, origin: '--listen' };
 }
 
@@ -88,13 +95,15 @@ export function parseLogLevelFlag(value: string): LogLevel {
   return value;
 }
 
-export function durationFlag(flag: string): (value: string) => number {
+export function durationFlag(flag: string, bounds: DurationBounds): (value: string) => number {
   return (value) => {
     const ms = parseDurationMs(value);
     if (ms === undefined || ms <= 0)
       throw new InvalidArgumentError(
         `${flag} expects a duration in ms or with a unit, e.g. 2500, 2.5s, 5m.`,
       );
+    if (ms < bounds.minMs || ms > bounds.maxMs)
+      throw new InvalidArgumentError(`${flag} expects a duration from ${describeBounds(bounds)}.`);
     return ms;
   };
 }

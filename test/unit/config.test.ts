@@ -127,7 +127,7 @@ describe('parseConfig: each mistake is one sentence naming file, line, field and
     [
       'bad listen',
       'listen: 9725\ntargets: [{host: a.example}]\n',
-      'bad.yaml:1: listen: expected an address to listen on such as ":9725" or "127.0.0.1:9725", got 9725',
+      'bad.yaml:1: listen: expected an IP address and port to listen on such as ":9725", "127.0.0.1:9725" or "[::1]:9725", got 9725',
     ],
     [
       'bad dns server',
