@@ -11,6 +11,8 @@ import type { Logger } from '../log.js';
 import type { ExpositionFormat, RenderedMetrics } from '../report/metrics.js';
 import type { Report } from '../types.js';
 import { describeErrno } from '../util/errno.js';
+import { printable } from '../util/printable.js';
+import { guardConnections } from './connection-guard.js';
 
 export interface EndpointSources {
   renderMetrics(format: ExpositionFormat): Promise<RenderedMetrics>;
@@ -47,7 +49,8 @@ export function negotiateFormat(accept: string | undefined): ExpositionFormat {
 export function createHttpServer(sources: EndpointSources): Server {
   const server = createServer((request, response) => {
     handle(request, response, sources).catch((error: unknown) => {
-      sources.log.error('http request failed', { path: request.url, error });
+      // The path is the client's text: escaped and cut, so it can neither forge nor flood a line.
+      sources.log.error('http request failed', { path: printable(request.url ?? '', 200), error });
       if (!response.headersSent)
         send(response, 500, 'text/plain; charset=utf-8', 'internal error\n');
       else response.destroy();
@@ -57,6 +60,7 @@ export function createHttpServer(sources: EndpointSources): Server {
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
+  guardConnections(server);
   return server;
 }
 
