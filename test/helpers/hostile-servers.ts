@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { createPki } from '../../lab/pki.js';
 import type { Reason, Result } from '../../src/types.js';
-import { scriptedServer, scriptedTlsServer, testCert, type Loopback } from './loopback-servers.js';
+import { scriptedServer, testCert, type Loopback } from './loopback-servers.js';
 
 export const HOSTILE_BEHAVIOURS = [
   'pipelined',
@@ -77,39 +77,50 @@ export function pipelinedBytes(): string {
   return `220 pipelined.test ESMTP ready\r\n${'* this banner keeps talking after its greeting *\r\n'.repeat(340)}`;
 }
 
-export async function hostileServer(behaviour: HostileBehaviour): Promise<Loopback> {
+/** Where to listen: 127.0.0.1 on a free port unless said otherwise. */
+export interface ListenAt {
+  host?: string;
+  port?: number;
+}
+
+export async function hostileServer(
+  behaviour: HostileBehaviour,
+  at: ListenAt = {},
+): Promise<Loopback> {
+  const scripted = (behave: (socket: Socket) => void): Promise<Loopback> =>
+    scriptedServer(behave, at);
   switch (behaviour) {
     case 'pipelined':
-      return scriptedServer((c) => c.write(pipelinedBytes()));
+      return scripted((c) => c.write(pipelinedBytes()));
     case 'long-greeting':
-      return scriptedServer((c) => c.write(longGreeting()));
+      return scripted((c) => c.write(longGreeting()));
     case 'escape-greeting':
-      return scriptedServer((c) => c.write(Buffer.from(ESCAPE_GREETING, 'latin1')));
+      return scripted((c) => c.write(Buffer.from(ESCAPE_GREETING, 'latin1')));
     case 'huge-chain':
-      return hugeChainServer();
+      return hugeChainServer(at);
     case 'greet-554':
-      return scriptedServer((c) => c.write('554 5.3.2 no service here\r\n'));
+      return scripted((c) => c.write('554 5.3.2 no service here\r\n'));
     case 'never-greet':
-      return scriptedServer(() => undefined);
+      return scripted(() => undefined);
     case 'garbage':
-      return scriptedServer((c) =>
+      return scripted((c) =>
         c.write(
           Buffer.from('HTTP/1.1 400 Bad Request\r\nServer: not-smtp\r\n\r\n\x00\xff\xfe', 'latin1'),
         ),
       );
     case 'reset':
-      return scriptedServer((c) => c.resetAndDestroy());
+      return scripted((c) => c.resetAndDestroy());
     case 'slow-greet':
-      return scriptedServer((c) => {
+      return scripted((c) => {
         const timer = setTimeout(() => c.write('220 slow.test ESMTP\r\n'), SLOW_GREETING_MS);
         c.on('close', () => clearTimeout(timer));
       });
     case 'endless-line':
-      return scriptedServer((c) => pump(c, '220 ', 'x'.repeat(16 * 1024)));
+      return scripted((c) => pump(c, '220 ', 'x'.repeat(16 * 1024)));
     case 'endless-reply':
-      return scriptedServer((c) => pump(c, '', '220-and on and on and on\r\n'.repeat(600)));
+      return scripted((c) => pump(c, '', '220-and on and on and on\r\n'.repeat(600)));
     case 'expired-cert':
-      return expiredCertServer();
+      return expiredCertServer(at);
     default: {
       const never: never = behaviour;
       throw new Error(`unknown behaviour ${String(never)}`);
@@ -129,19 +140,19 @@ function pump(socket: Socket, first: string, chunk: string): void {
 }
 
 /** Implicit TLS whose certificate chain is about 160 KiB (200 copies of a 0.8 KiB certificate): over OpenSSL's 100 KiB default. */
-async function hugeChainServer(): Promise<Loopback> {
+async function hugeChainServer(at: ListenAt): Promise<Loopback> {
   const { key, cert } = testCert();
   const server = createTlsServer({ key, cert: cert + cert.repeat(200) }, (socket: TLSSocket) => {
     socket.on('error', () => undefined);
     socket.write('220 huge-chain.test ESMTP\r\n');
   });
-  return tlsLoopback(server);
+  return tlsLoopback(server, at);
 }
 
 let expired: { key: string; cert: string } | undefined;
 
 /** Implicit TLS with a certificate that expired in 2021, then a good greeting. */
-async function expiredCertServer(): Promise<Loopback> {
+async function expiredCertServer(at: ListenAt): Promise<Loopback> {
   if (expired === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'mxprobe-expired-'));
     try {
@@ -161,11 +172,12 @@ async function expiredCertServer(): Promise<Loopback> {
     }
   }
   const { key, cert } = expired;
-  return scriptedTlsServerWith({ key, cert }, (c) => c.write('220 expired.test ESMTP\r\n'));
+  return scriptedTlsServerWith({ key, cert }, at, (c) => c.write('220 expired.test ESMTP\r\n'));
 }
 
 function scriptedTlsServerWith(
   credentials: { key: string; cert: string },
+  at: ListenAt,
   behave: (socket: TLSSocket) => void,
 ): Promise<Loopback> {
   const server = createTlsServer(credentials, (socket: TLSSocket) => {
@@ -173,7 +185,7 @@ function scriptedTlsServerWith(
     answerQuit(socket);
     behave(socket);
   });
-  return tlsLoopback(server);
+  return tlsLoopback(server, at);
 }
 
 function answerQuit(socket: Socket): void {
@@ -184,14 +196,20 @@ function answerQuit(socket: Socket): void {
   });
 }
 
-async function tlsLoopback(server: ReturnType<typeof createTlsServer>): Promise<Loopback> {
+async function tlsLoopback(
+  server: ReturnType<typeof createTlsServer>,
+  at: ListenAt,
+): Promise<Loopback> {
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   server.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port ?? 0, at.host ?? '127.0.0.1', resolve);
+  });
   return {
     port: (server.address() as AddressInfo).port,
     received: [],
@@ -207,7 +225,7 @@ async function tlsLoopback(server: ReturnType<typeof createTlsServer>): Promise<
  * A relay that offers AUTH PLAIN without TLS and answers every AUTH with a 535 that echoes the
  * client's credentials back verbatim: the base64 token, and its decoded text.
  */
-export async function authEchoRelay(): Promise<Loopback> {
+export async function authEchoRelay(at: ListenAt = {}): Promise<Loopback> {
   return scriptedServer((socket) => {
     socket.write('220 echo-relay.test ESMTP\r\n');
     let buffer = '';
@@ -235,7 +253,7 @@ export async function authEchoRelay(): Promise<Loopback> {
         }
       }
     });
-  });
+  }, at);
 }
 
 /** A TCP listener that accepts and never speaks, holding every connection. */
@@ -257,5 +275,3 @@ export async function silentListener(): Promise<Loopback> {
       }),
   };
 }
-
-export { scriptedTlsServer };
