@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_PORTS, DEFAULTS, DURATION_BOUNDS } from '../config/defaults.js';
 import { formatDuration } from '../config/duration.js';
 import { ConfigError } from '../config/error.js';
+import { describeBounds } from '../config/validator.js';
 import { VERSION } from '../package-root.js';
 import { describePorts } from '../ports.js';
 import { processIo, type CliIo } from './io.js';
@@ -75,7 +76,8 @@ Examples:
   mxprobe check-config --config /etc/mxprobe/config.yaml
 
 Exit status of probe --once: 0 every probed port open, 1 a port not open, 2 usage or
-config error, 3 nothing could be probed (name resolution failed).`,
+config error, 3 nothing could be probed (name resolution failed, or this machine could not
+make the attempts).`,
     );
 
   program
@@ -115,12 +117,12 @@ config error, 3 nothing could be probed (name resolution failed).`,
     )
     .option(
       '--connect-timeout <ms>',
-      `give up on a TCP connect after this long: a silent port is "filtered" (default ${DEFAULTS.connectTimeoutMs})`,
+      `give up on a TCP connect after this long: a silent port is "filtered" (default ${DEFAULTS.connectTimeoutMs}; ${describeBounds(DURATION_BOUNDS.connectTimeout)})`,
       durationFlag('--connect-timeout', DURATION_BOUNDS.connectTimeout),
     )
     .option(
       '--greeting-timeout <ms>',
-      `wait this long for the SMTP greeting (or the TLS handshake on 465) (default ${DEFAULTS.greetingTimeoutMs})`,
+      `wait this long for the SMTP greeting (or the TLS handshake on 465) (default ${DEFAULTS.greetingTimeoutMs}; ${describeBounds(DURATION_BOUNDS.greetingTimeout)})`,
       durationFlag('--greeting-timeout', DURATION_BOUNDS.greetingTimeout),
     )
     .option(
@@ -135,7 +137,7 @@ config error, 3 nothing could be probed (name resolution failed).`,
     )
     .option(
       '--interval <duration>',
-      `daemon: time between probe cycles, e.g. 5m (default ${formatDuration(DEFAULTS.intervalMs)}, at least ${formatDuration(DEFAULTS.minIntervalMs)})`,
+      `daemon: time between probe cycles, e.g. 5m (default ${formatDuration(DEFAULTS.intervalMs)}, at least ${formatDuration(DEFAULTS.minIntervalMs)}, at most ${formatDuration(DURATION_BOUNDS.interval.maxMs)})`,
       durationFlag('--interval', DURATION_BOUNDS.interval),
     )
     .addOption(
