@@ -4,6 +4,8 @@
 // keeps as the entry's PRIORITY, so `journalctl -p err` shows the errors alone. Child loggers
 // carry bound fields.
 
+import { printable } from './util/printable.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
@@ -94,7 +96,8 @@ function formatLine(
       return logfmtPairs({ time: time.toISOString(), level, msg, ...fields });
     case 'human': {
       const rest = logfmtPairs(fields);
-      return `${level.padEnd(5)} ${logfmtValue(msg, true)}${rest ? ` ${rest}` : ''}`;
+      // Terminal text: whatever a peer put in a field is shown escaped, never acted on.
+      return printable(`${level.padEnd(5)} ${logfmtValue(msg, true)}${rest ? ` ${rest}` : ''}`);
     }
   }
 }

@@ -10,7 +10,8 @@ import type { Cloud, CloudFactsById } from './clouds/registry.js';
 
 export type { Cloud } from './clouds/registry.js';
 
-export const RESULTS = ['reachable', 'blocked', 'filtered'] as const;
+/** `error`: the attempt could not be made for a local reason; not a verdict about the path. */
+export const RESULTS = ['reachable', 'blocked', 'filtered', 'error'] as const;
 export type Result = (typeof RESULTS)[number];
 
 export const REASONS = [
@@ -22,6 +23,7 @@ export const REASONS = [
   'protocol',
   'timeout',
   'no-greeting',
+  'local',
 ] as const;
 export type Reason = (typeof REASONS)[number];
 

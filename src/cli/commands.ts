@@ -8,13 +8,16 @@ import { DEFAULT_PORTS, DEFAULTS } from '../config/defaults.js';
 import { describeConfig } from '../config/describe.js';
 import { formatDuration } from '../config/duration.js';
 import { DEFAULT_PROBE_SET, loadConfigFile, loadDefaultProbeSet } from '../config/load.js';
+import { preflight, type Prepared } from '../config/preflight.js';
 import type { ProbeConfig, WebConfig } from '../config/types.js';
 import { exitCodeFor } from '../diagnosis/diagnose.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
-import { runPass, type ProgressEvent } from '../probe/pass.js';
+import { LocalFailureError, runPass, type ProgressEvent } from '../probe/pass.js';
 import { renderReport } from '../report/render.js';
-import type { TargetSpec } from '../types.js';
+import type { Report, TargetSpec } from '../types.js';
+import { describeErrno } from '../util/errno.js';
 import { isJournalStream } from '../util/journald.js';
+import { printable } from '../util/printable.js';
 import type { CliIo } from './io.js';
 import type { ProbeFlags } from './options.js';
 import { UsageError } from './usage-error.js';
@@ -27,31 +30,42 @@ export async function runProbe(flags: ProbeFlags, io: CliIo): Promise<number> {
   if (flags.webConfigFile !== undefined && flags.once)
     throw new UsageError('--web.config.file goes with the daemon (without --once)');
   const log = createCliLogger(flags, io);
-  const config = await effectiveConfig(flags);
+  const { config, warnings } = await effectiveConfig(flags, io.env);
   if (!flags.once) {
+    for (const warning of warnings) log.warn(warning);
     const web = await webConfig(flags.webConfigFile);
     // Loaded only here: a one-shot run needs neither prom-client nor an HTTP server.
     const { runDaemon } = await import('../serve/daemon.js');
+    const reloadConfig = async (): Promise<ProbeConfig> => {
+      const prepared = await effectiveConfig(flags, io.env);
+      for (const warning of prepared.warnings) log.warn(warning);
+      return prepared.config;
+    };
     await runDaemon({
       config,
-      reloadConfig: () => effectiveConfig(flags),
+      reloadConfig,
       web,
       reloadWeb: () => webConfig(flags.webConfigFile),
       log,
     });
     return 0;
   }
+  for (const warning of warnings) io.stderr.write(`mxprobe: warning: ${warning}\n`);
 
   const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
-  const report = await runPass(config, {
-    log,
-    ...(progress ? { onProgress: progress.update } : {}),
-  });
-  progress?.clear();
-  if (flags.textfile !== undefined) {
-    const { writeTextfile } = await import('../report/textfile.js');
-    await writeTextfile(report, flags.textfile);
+  let report: Report;
+  try {
+    report = await runPass(config, {
+      log,
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof LocalFailureError)) throw error;
+    progress?.clear();
+    io.stderr.write(`mxprobe: ${error.message}\n`);
+    return 3;
   }
+  progress?.clear();
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
@@ -59,6 +73,17 @@ export async function runProbe(flags: ProbeFlags, io: CliIo): Promise<number> {
     io.stdout.write(
       renderReport(report, { color, width: Math.min(io.stdout.columns ?? 100, 110) }),
     );
+  }
+  // After the report: a textfile that cannot be written must not cost the user the answer.
+  if (flags.textfile !== undefined) {
+    const { writeTextfile } = await import('../report/textfile.js');
+    try {
+      await writeTextfile(report, flags.textfile);
+    } catch (error) {
+      throw new UsageError(
+        `--textfile ${printable(flags.textfile)}: cannot write the metrics: ${describeErrno(error)}`,
+      );
+    }
   }
   return exitCodeFor(report.diagnosis, report.ports);
 }
@@ -68,12 +93,14 @@ export async function runCheckConfig(
   io: CliIo,
 ): Promise<number> {
   const path = flags.config ?? DEFAULT_PROBE_SET;
-  const config =
+  const loaded =
     flags.config !== undefined ? await loadConfigFile(flags.config) : await loadDefaultProbeSet();
+  const { config, warnings } = await preflight(loaded, path, io.env);
   const web = await webConfig(flags.webConfigFile);
   io.stdout.write(stringify(describeConfig(config)));
+  for (const warning of warnings) io.stderr.write(`mxprobe: warning: ${warning}\n`);
   io.stderr.write(
-    `mxprobe: ${path}: config is valid (${config.targets.length} targets, ${config.relays.length} relays)\n`,
+    `mxprobe: ${printable(path)}: config is valid (${config.targets.length} targets, ${config.relays.length} relays)\n`,
   );
   if (web !== undefined)
     io.stderr.write(
@@ -89,8 +116,11 @@ async function webConfig(path: string | undefined): Promise<WebConfig | undefine
   return loadWebConfig(path);
 }
 
-/** Defaults ← config file (or the built-in probe set) ← flags. */
-async function effectiveConfig(flags: ProbeFlags): Promise<ProbeConfig> {
+/**
+ * Defaults ← config file (or the built-in probe set) ← flags, then what the machine must
+ * provide (config/preflight.ts: relay passwords), with duplicate targets merged.
+ */
+async function effectiveConfig(flags: ProbeFlags, env: NodeJS.ProcessEnv): Promise<Prepared> {
   const ports = flags.ports ?? [...DEFAULT_PORTS];
   const cliTargets: TargetSpec[] = [
     ...flags.domain.map((name) => ({ kind: 'domain' as const, name, ports })),
@@ -123,7 +153,8 @@ async function effectiveConfig(flags: ProbeFlags): Promise<ProbeConfig> {
       `--interval: ${formatDuration(flags.interval)} is below the floor of ${formatDuration(minIntervalMs)} that keeps mxprobe from hammering mail providers`,
     );
   }
-  return config;
+  const source = flags.config ?? (cliTargets.length > 0 ? 'the command line' : DEFAULT_PROBE_SET);
+  return preflight(config, source, env);
 }
 
 function createCliLogger(flags: ProbeFlags, io: CliIo): Logger {

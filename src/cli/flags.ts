@@ -4,8 +4,9 @@
 // exporters use (`--web.listen-address`, `--config.file`, `--log.level`); mxprobe's older
 // names stay accepted as hidden aliases.
 
-import { DEFAULT_PORTS, DEFAULTS } from '../config/defaults.js';
+import { DEFAULT_PORTS, DEFAULTS, DURATION_BOUNDS } from '../config/defaults.js';
 import { formatDuration } from '../config/duration.js';
+import { describeBounds } from '../config/validator.js';
 import { describePorts } from '../ports.js';
 import { DEFAULT_DNSBL_ZONES } from '../reputation/zones.js';
 import {
@@ -78,7 +79,8 @@ export const PROGRAM = {
   ] as const,
   notes: [
     'Exit status of probe --once: 0 every probed port open, 1 a port not open, 2 usage or ' +
-      'config error, 3 nothing could be probed (name resolution failed).',
+      'config error, 3 nothing could be probed (name resolution failed, or this machine could not ' +
+      'make the attempts).',
   ],
 } as const;
 
@@ -141,13 +143,13 @@ const PROBE: CommandSpec = {
         },
         {
           flags: '--connect-timeout <ms>',
-          description: `give up on a TCP connect after this long: a silent port is "filtered" (default ${DEFAULTS.connectTimeoutMs})`,
-          parse: durationFlag('--connect-timeout'),
+          description: `give up on a TCP connect after this long: a silent port is "filtered" (default ${DEFAULTS.connectTimeoutMs}; ${describeBounds(DURATION_BOUNDS.connectTimeout)})`,
+          parse: durationFlag('--connect-timeout', DURATION_BOUNDS.connectTimeout),
         },
         {
           flags: '--greeting-timeout <ms>',
-          description: `wait this long for the SMTP greeting (or the TLS handshake on 465) (default ${DEFAULTS.greetingTimeoutMs})`,
-          parse: durationFlag('--greeting-timeout'),
+          description: `wait this long for the SMTP greeting (or the TLS handshake on 465) (default ${DEFAULTS.greetingTimeoutMs}; ${describeBounds(DURATION_BOUNDS.greetingTimeout)})`,
+          parse: durationFlag('--greeting-timeout', DURATION_BOUNDS.greetingTimeout),
         },
         {
           flags: '--concurrency <n>',
@@ -192,12 +194,12 @@ const PROBE: CommandSpec = {
         {
           flags: '--interval <duration>',
           description: `time between probe cycles, e.g. 5m (default ${formatDuration(DEFAULTS.intervalMs)}, at least ${formatDuration(DEFAULTS.minIntervalMs)})`,
-          parse: durationFlag('--interval'),
+          parse: durationFlag('--interval', DURATION_BOUNDS.interval),
         },
         {
           flags: '--min-interval <duration>',
           description: `lower the ${formatDuration(DEFAULTS.minIntervalMs)} floor under --interval (for tests and the lab only)`,
-          parse: durationFlag('--min-interval'),
+          parse: durationFlag('--min-interval', DURATION_BOUNDS.minInterval),
         },
       ],
     },

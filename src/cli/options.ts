@@ -3,19 +3,22 @@
 // same as in the config file: both go through config/values.ts. Nothing here loads commander:
 // --help reads the flags without it.
 
+import type { DurationBounds } from '../config/defaults.js';
 import { parseDurationMs } from '../config/duration.js';
+import { describeBounds } from '../config/validator.js';
 import type { ListenAddress } from '../config/types.js';
 import { canonicalAddress } from '../reputation/address.js';
 import {
   isDnsZoneName,
-  isValidTargetName,
   normalizeDnsServer,
-  normalizeTargetName,
   parseFamily,
   parseListen,
   parsePortList,
+  normalizeTargetName,
+  parseTargetName,
 } from '../config/values.js';
 import { isLogFormat, isLogLevel, LOG_FORMATS, type LogLevel } from '../log.js';
+import { printable } from '../util/printable.js';
 import type { FamilyChoice } from '../types.js';
 
 /** A flag value that its parser refuses; the message says what was expected. */
@@ -97,9 +100,12 @@ export function collect<T>(
 
 export function targetName(flag: string): (value: string) => string {
   return (value) => {
-    if (!isValidTargetName(value))
-      throw new FlagValueError(`${flag} expects a domain or host name, got "${value}".`);
-    return normalizeTargetName(value);
+    const name = parseTargetName(value);
+    if (name === undefined)
+      throw new FlagValueError(
+        `${flag} expects a domain or host name, got ${printable(JSON.stringify(value), 80)}.`,
+      );
+    return name;
   };
 }
 
@@ -129,7 +135,10 @@ export function parseDnsServerFlag(value: string): string {
 export function listenFlag(flag: string): (value: string) => ListenAddress {
   return (value) => {
     const parsed = parseListen(value);
-    if (!parsed) throw new FlagValueError('expected [ADDR]:PORT, e.g. :9725 or 127.0.0.1:9725.');
+    if (!parsed)
+      throw new FlagValueError(
+        'expected [IP]:PORT with an IP address (no name), e.g. :9725, 127.0.0.1:9725 or [::1]:9725.',
+      );
     return { ...parsed, text: value, origin: flag };
   };
 }
@@ -146,13 +155,15 @@ export function parseLogFormatFlag(value: string): LogFormatChoice {
   return value;
 }
 
-export function durationFlag(flag: string): (value: string) => number {
+export function durationFlag(flag: string, bounds: DurationBounds): (value: string) => number {
   return (value) => {
     const ms = parseDurationMs(value);
     if (ms === undefined || ms <= 0)
       throw new FlagValueError(
         `${flag} expects a duration in ms or with a unit, e.g. 2500, 2.5s, 5m.`,
       );
+    if (ms < bounds.minMs || ms > bounds.maxMs)
+      throw new FlagValueError(`${flag} expects a duration from ${describeBounds(bounds)}.`);
     return ms;
   };
 }

@@ -25,7 +25,46 @@ export const DEFAULTS = {
   logLevel: 'info' as LogLevel,
   /** With --once the report is the output: only warnings and errors are logged. */
   onceLogLevel: 'warn' as LogLevel,
+  /**
+   * A config file is read only up to this size. The largest config allowed (MAX_TARGETS
+   * targets) takes about 60 KiB; parsing 256 KiB of YAML costs about 120 MB and 2 s, 1 MiB
+   * already 220 MB and 4 s, and a 10 MB file gigabytes: the cap is what bounds them.
+   */
+  maxConfigBytes: 256 * 1_024,
+  /** Targets in one config: each is probed every cycle and has series in /metrics. */
+  maxTargets: 1_000,
+  /** Relays in one config: each is a full SMTP session with AUTH every cycle. */
+  maxRelays: 64,
+  /** YAML aliases (*name) one config may expand: enough to reuse a port list, not a bomb. */
+  maxYamlAliases: 100,
 } as const;
+
+/** The range a duration may take, in ms, and why it is bounded. */
+export interface DurationBounds {
+  minMs: number;
+  maxMs: number;
+}
+
+/**
+ * Bounds of every duration, in the config file and on the command line (docs/reference.md,
+ * "Config file"). Node's timers hold at most 2^31 - 1 ms (about 24.8 days) and silently turn
+ * anything longer into 1 ms, so no bound comes near that; the floors keep a timeout above what
+ * any answer on a network needs (a loopback answer takes well under 1 ms, a SYN round trip
+ * across the world about 300 ms).
+ */
+export const DURATION_BOUNDS = {
+  /** The floor under it is DEFAULTS.minIntervalMs (or --min-interval), checked apart. */
+  interval: { minMs: 10, maxMs: 24 * 3_600_000 },
+  /** --min-interval only lowers the floor, down to this. */
+  minInterval: { minMs: 10, maxMs: 60_000 },
+  connectTimeout: { minMs: 100, maxMs: 60_000 },
+  // RFC 5321 §4.5.3.2 lets a client wait 5 minutes for a greeting: no probe needs more.
+  greetingTimeout: { minMs: 100, maxMs: 5 * 60_000 },
+  hostSpacing: { minMs: 1, maxMs: 60_000 },
+  /** At most the interval too, checked apart. */
+  splay: { minMs: 1, maxMs: 24 * 3_600_000 },
+  cloudDetectionTimeout: { minMs: 10, maxMs: 30_000 },
+} as const satisfies Record<string, DurationBounds>;
 
 /** Ports of a target that names none, from the port table. */
 export const DEFAULT_PORTS: readonly number[] = defaultPorts();

@@ -2,11 +2,9 @@
 // sentence naming the file, line, field and what was expected. Unknown keys are errors: a typo
 // must never silently leave a default in force.
 
-import { readFile } from 'node:fs/promises';
 import { DEFAULT_PROBE_SET, DEFAULT_PROBE_SET_TEXT } from '../package-root.js';
-import { describeErrno } from '../util/errno.js';
 import { defaultConfig } from './default-config.js';
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, DURATION_BOUNDS } from './defaults.js';
 import { ConfigError } from './error.js';
 import {
   readCloudDetection,
@@ -17,6 +15,7 @@ import {
 } from './sections.js';
 import type { ProbeConfig } from './types.js';
 import { isPlainObject, Validator } from './validator.js';
+import { readConfigText } from './text-file.js';
 import { readYaml } from './yaml-source.js';
 
 export type { ProbeConfig } from './types.js';
@@ -51,15 +50,7 @@ export async function loadConfigFile(
   path: string,
   options: ParseOptions = {},
 ): Promise<ProbeConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError([`${path}: cannot read config file: ${describeErrno(error)}`], {
-      cause: error,
-    });
-  }
-  return parseConfig(text, path, options);
+  return parseConfig(await readConfigText(path), path, options);
 }
 
 /** The built-in probe set (probes/default.yaml): embedded in the executable, else a file. */
@@ -69,9 +60,9 @@ export async function loadDefaultProbeSet(options: ParseOptions = {}): Promise<P
     : parseConfig(DEFAULT_PROBE_SET_TEXT, DEFAULT_PROBE_SET, options);
 }
 
-/** Validates config text; `source` names the file in every message. Pure. */
-export function parseConfig(text: string, source: string, options: ParseOptions = {}): ProbeConfig {
-  const { raw, at } = readYaml(text, source);
+/** Validates config text; `file` names the file in every message. Pure. */
+export function parseConfig(text: string, file: string, options: ParseOptions = {}): ProbeConfig {
+  const { raw, at, source } = readYaml(text, file);
   if (raw === null || raw === undefined) {
     throw new ConfigError([
       `${source}: the file is empty; expected a mapping with at least "targets"`,
@@ -88,12 +79,13 @@ export function parseConfig(text: string, source: string, options: ParseOptions 
     config.intervalMs = v.durationAtLeast(
       raw.interval,
       ['interval'],
+      DURATION_BOUNDS.interval,
       options.minIntervalMs ?? DEFAULTS.minIntervalMs,
       'the floor that keeps mxprobe from hammering mail providers',
     );
   }
   if ('splay' in raw) {
-    config.splayMs = v.duration(raw.splay, ['splay']);
+    config.splayMs = v.duration(raw.splay, ['splay'], DURATION_BOUNDS.splay);
     if (config.splayMs > config.intervalMs)
       v.fail(
         ['splay'],
@@ -103,14 +95,27 @@ export function parseConfig(text: string, source: string, options: ParseOptions 
   }
   if ('listen' in raw) config.listen = v.listen(raw.listen, ['listen'], config.listen);
   if ('connectTimeout' in raw)
-    config.connectTimeoutMs = v.duration(raw.connectTimeout, ['connectTimeout']);
+    config.connectTimeoutMs = v.duration(
+      raw.connectTimeout,
+      ['connectTimeout'],
+      DURATION_BOUNDS.connectTimeout,
+    );
   if ('greetingTimeout' in raw)
-    config.greetingTimeoutMs = v.duration(raw.greetingTimeout, ['greetingTimeout']);
+    config.greetingTimeoutMs = v.duration(
+      raw.greetingTimeout,
+      ['greetingTimeout'],
+      DURATION_BOUNDS.greetingTimeout,
+    );
   if ('dnsServers' in raw) config.dnsServers = v.dnsServers(raw.dnsServers, ['dnsServers']);
   if ('family' in raw) config.family = v.family(raw.family, ['family']);
   if ('concurrency' in raw)
     config.concurrency = v.integer(raw.concurrency, ['concurrency'], 1, DEFAULTS.maxConcurrency);
-  if ('hostSpacing' in raw) config.hostSpacingMs = v.duration(raw.hostSpacing, ['hostSpacing']);
+  if ('hostSpacing' in raw)
+    config.hostSpacingMs = v.duration(
+      raw.hostSpacing,
+      ['hostSpacing'],
+      DURATION_BOUNDS.hostSpacing,
+    );
   if ('cloudDetection' in raw)
     config.cloud = readCloudDetection(v, raw.cloudDetection, ['cloudDetection']);
   if (!('targets' in raw)) {

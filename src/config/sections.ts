@@ -5,9 +5,10 @@ import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
 import { RELAY_SECURITIES, type RelaySecurity, type RelaySpec, type TargetSpec } from '../types.js';
 import { canonicalAddress } from '../reputation/address.js';
 import { defaultCloudDetection, defaultReputation } from './default-config.js';
-import { DEFAULT_PORTS } from './defaults.js';
+import { DEFAULT_PORTS, DEFAULTS, DURATION_BOUNDS } from './defaults.js';
 import type { CloudDetectionConfig, MetricsConfig, ReputationConfig } from './types.js';
 import { isDnsZoneName, normalizeTargetName, uniq } from './values.js';
+import { printable } from '../util/printable.js';
 import { isPlainObject, type Path, type Validator } from './validator.js';
 
 const TARGET_KEYS = ['domain', 'host', 'ports'] as const;
@@ -30,7 +31,9 @@ export function readTargets(v: Validator, value: unknown, path: Path): TargetSpe
     v.fail(path, 'a non-empty list of targets (each with domain: or host:)', value);
     return [];
   }
-  return value.flatMap((entry, i): TargetSpec[] => {
+  const entries = v.boundedList(value, path, DEFAULTS.maxTargets, 'targets');
+  if (entries === undefined) return [];
+  return entries.flatMap((entry, i): TargetSpec[] => {
     const here = [...path, i];
     if (!isPlainObject(entry)) {
       v.fail(here, 'a mapping with domain: or host: and ports:', entry);
@@ -60,8 +63,10 @@ export function readRelays(v: Validator, value: unknown, path: Path): RelaySpec[
     v.fail(path, 'a list of relays', value);
     return [];
   }
+  const entries = v.boundedList(value, path, DEFAULTS.maxRelays, 'relays');
+  if (entries === undefined) return [];
   const names = new Set<string>();
-  return value.flatMap((entry, i): RelaySpec[] => {
+  return entries.flatMap((entry, i): RelaySpec[] => {
     const here = [...path, i];
     if (!isPlainObject(entry)) {
       v.fail(here, 'a mapping with name:, host: and port:', entry);
@@ -69,7 +74,8 @@ export function readRelays(v: Validator, value: unknown, path: Path): RelaySpec[
     }
     v.keys(entry, here, RELAY_KEYS);
     const name = v.string(entry.name, [...here, 'name'], 'a relay name');
-    if (names.has(name)) v.problem([...here, 'name'], `duplicate relay name "${name}"`);
+    if (names.has(name))
+      v.problem([...here, 'name'], `duplicate relay name ${printable(JSON.stringify(name), 80)}`);
     names.add(name);
     const relay: RelaySpec = {
       name,
@@ -92,9 +98,17 @@ export function readRelays(v: Validator, value: unknown, path: Path): RelaySpec[
     }
     if (relay.passwordFile !== undefined && relay.passwordEnv !== undefined) {
       v.problem(here, 'give either passwordFile: or passwordEnv:, not both');
+    } else if (relay.username !== undefined && !hasPassword(relay)) {
+      v.problem(here, 'username: is set but no password: give passwordFile: or passwordEnv:');
+    } else if (relay.username === undefined && hasPassword(relay)) {
+      v.problem(here, 'a password is given but no username:, so it would never be used');
     }
     return [relay];
   });
+}
+
+function hasPassword(relay: RelaySpec): boolean {
+  return relay.passwordFile !== undefined || relay.passwordEnv !== undefined;
 }
 
 function isRelaySecurity(value: unknown): value is RelaySecurity {
@@ -118,7 +132,12 @@ export function readCloudDetection(v: Validator, value: unknown, path: Path): Cl
   cloud.metadataUrls = urls;
   if ('dmiAssetTagPath' in value)
     cloud.dmiAssetTagPath = v.string(value.dmiAssetTagPath, [...path, 'dmiAssetTagPath']);
-  if ('timeout' in value) cloud.timeoutMs = v.duration(value.timeout, [...path, 'timeout']);
+  if ('timeout' in value)
+    cloud.timeoutMs = v.duration(
+      value.timeout,
+      [...path, 'timeout'],
+      DURATION_BOUNDS.cloudDetectionTimeout,
+    );
   return cloud;
 }
 

@@ -2,16 +2,11 @@
 // problem ("FILE:LINE: field: expected …, got …") and returning a usable value so that every
 // problem of a file is found in one pass.
 
+import { printable } from '../util/printable.js';
+import type { DurationBounds } from './defaults.js';
 import { formatDuration, parseDurationMs } from './duration.js';
 import type { ListenAddress } from './types.js';
-import {
-  isValidTargetName,
-  normalizeDnsServer,
-  normalizeTargetName,
-  parseFamily,
-  parseListen,
-  uniq,
-} from './values.js';
+import { normalizeDnsServer, parseFamily, parseListen, parseTargetName, uniq } from './values.js';
 import type { FamilyChoice } from '../types.js';
 
 export type Path = (string | number)[];
@@ -31,6 +26,13 @@ export class Validator {
     this.problems.push(`${this.at(path)}: ${sentence}`);
   }
 
+  /** A list of at most `max` entries, or a problem saying so (undefined then). */
+  boundedList(value: unknown[], path: Path, max: number, what: string): unknown[] | undefined {
+    if (value.length <= max) return value;
+    this.problem(path, `${value.length} ${what}; at most ${max} are allowed in one config`);
+    return undefined;
+  }
+
   keys(value: Record<string, unknown>, path: Path, allowed: readonly string[]): void {
     for (const key of Object.keys(value)) {
       if (!allowed.includes(key)) {
@@ -39,19 +41,30 @@ export class Validator {
     }
   }
 
-  duration(value: unknown, path: Path): number {
+  /** A duration within its field's bounds (defaults.ts, DURATION_BOUNDS). */
+  duration(value: unknown, path: Path, bounds: DurationBounds): number {
     // Bare numbers are refused: "5" could mean seconds or milliseconds, and guessing is worse.
     const ms = typeof value === 'string' ? parseDurationMs(value) : undefined;
     if (ms === undefined || ms <= 0) {
       this.fail(path, 'a duration such as "1500ms", "10s" or "5m"', value);
       return 0;
     }
+    if (ms < bounds.minMs || ms > bounds.maxMs) {
+      this.fail(path, `a duration from ${describeBounds(bounds)}`, value);
+      return 0;
+    }
     return ms;
   }
 
-  /** A duration of at least `floorMs`, with the reason for the floor in the message. */
-  durationAtLeast(value: unknown, path: Path, floorMs: number, why: string): number {
-    const ms = this.duration(value, path);
+  /** A duration within bounds and of at least `floorMs`, with the reason for the floor. */
+  durationAtLeast(
+    value: unknown,
+    path: Path,
+    bounds: DurationBounds,
+    floorMs: number,
+    why: string,
+  ): number {
+    const ms = this.duration(value, path, bounds);
     if (ms > 0 && ms < floorMs)
       this.fail(path, `at least ${formatDuration(floorMs)} (${why})`, value);
     return ms;
@@ -88,11 +101,12 @@ export class Validator {
   }
 
   name(value: unknown, path: Path, what: string): string {
-    if (typeof value !== 'string' || !isValidTargetName(value)) {
+    const name = typeof value === 'string' ? parseTargetName(value) : undefined;
+    if (name === undefined) {
       this.fail(path, what, value);
       return '';
     }
-    return normalizeTargetName(value);
+    return name;
   }
 
   string(value: unknown, path: Path, what = 'a string'): string {
@@ -112,7 +126,11 @@ export class Validator {
   listen(value: unknown, path: Path, fallback: ListenAddress): ListenAddress {
     const parsed = typeof value === 'string' ? parseListen(value) : undefined;
     if (typeof value !== 'string' || parsed === undefined) {
-      this.fail(path, 'an address to listen on such as ":9725" or "127.0.0.1:9725"', value);
+      this.fail(
+        path,
+        'an IP address and port to listen on such as ":9725", "127.0.0.1:9725" or "[::1]:9725"',
+        value,
+      );
       return fallback;
     }
     return { ...parsed, text: value, origin: this.at(path) };
@@ -145,18 +163,27 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A found value as the message quotes it. */
+/** "100ms to 1m". */
+export function describeBounds(bounds: DurationBounds): string {
+  return `${formatDuration(bounds.minMs)} to ${formatDuration(bounds.maxMs)}`;
+}
+
+/** A found value as the message quotes it: short, and with control characters escaped. */
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return JSON.stringify(value);
+  if (typeof value === 'string') return printable(JSON.stringify(value), 80);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
 }
 
+/** "targets[0].ports[1]"; keys come from the file, so they are escaped and cut short. */
 export function formatPath(path: Path): string {
-  return path.reduce<string>(
-    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part),
-    '',
-  );
+  return path.reduce<string>((out, part) => {
+    if (typeof part === 'number') return `${out}[${part}]`;
+    const key = printable(part, 60);
+    return out ? `${out}.${key}` : key;
+  }, '');
 }

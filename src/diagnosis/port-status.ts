@@ -5,20 +5,42 @@ import type { Attempt, Family, FamilyStatuses, PortReport, PortStatus } from '..
 /**
  * A family is `no-route` when every one of its attempts, on every port, failed with
  * ENETUNREACH: the machine has no route for it (a VM without IPv6), which is not a block.
+ * Attempts that failed for a local reason (`error`) are no evidence either way.
  */
 export function familyStatuses(attempts: Attempt[]): FamilyStatuses {
   const statuses: FamilyStatuses = {};
   for (const family of [4, 6] as const) {
     const ofFamily = attempts.filter((a) => a.family === family);
     if (ofFamily.length === 0) continue;
-    statuses[family] = ofFamily.every((a) => a.errorCode === 'ENETUNREACH') ? 'no-route' : 'ok';
+    const made = ofFamily.filter((a) => a.result !== 'error');
+    statuses[family] =
+      made.length > 0 && made.every((a) => a.errorCode === 'ENETUNREACH') ? 'no-route' : 'ok';
   }
   return statuses;
 }
 
-/** The attempts that count toward port statuses and the diagnosis. */
+/**
+ * The attempts that count toward port statuses and the diagnosis: not those of a family without
+ * a route, and not those that failed on this machine (`error`/`local`): neither says anything
+ * about the path.
+ */
 export function countedAttempts(attempts: Attempt[], families: FamilyStatuses): Attempt[] {
-  return attempts.filter((a) => families[familyKey(a.family)] !== 'no-route');
+  return attempts.filter(
+    (a) => a.result !== 'error' && families[familyKey(a.family)] !== 'no-route',
+  );
+}
+
+/**
+ * Ports that had attempts, none of which counts, because at least one failed on this machine:
+ * such a port has no verdict at all, and a diagnosis without it would be a wrong one.
+ */
+export function portsLostToLocalErrors(attempts: Attempt[], counted: Attempt[]): number[] {
+  const ports = [...new Set(attempts.map((a) => a.port))];
+  return ports.filter(
+    (port) =>
+      !counted.some((a) => a.port === port) &&
+      attempts.some((a) => a.port === port && a.result === 'error'),
+  );
 }
 
 export function portStatus(attempts: Attempt[]): PortStatus {

@@ -120,7 +120,7 @@ function noPtrAdvice(addresses: string[], whoSetsPtr: string | undefined): strin
 }
 
 function mismatchAdvice(a: EgressAddress, whoSetsPtr: string | undefined): string {
-  const names = a.ptr.names.map(printable).join(', ');
+  const names = a.ptr.names.map((name) => printable(name)).join(', ');
   return `The PTR name of ${a.address} (${names}) does not resolve back to it: receivers want forward-confirmed reverse DNS, so give that name an ${a.family === 4 ? 'A' : 'AAAA'} record for ${a.address}, or point the PTR at a name that has one.${whoSetsPtr ? ` ${whoSetsPtr}` : ''}`;
 }
 

@@ -3,7 +3,7 @@
 
 import type { TlsFailure } from '../smtp/tls.js';
 import type { Reason, Result } from '../types.js';
-import { UNREACHABLE_ERRNO_CODES } from '../util/errno.js';
+import { LOCAL_ERRNO_CODES, UNREACHABLE_ERRNO_CODES } from '../util/errno.js';
 
 /** How far an attempt got before it ended, as seen on the wire. */
 export type DialOutcome =
@@ -13,7 +13,7 @@ export type DialOutcome =
   | { kind: 'connect-timeout' }
   /** Implicit TLS (465) failed during the handshake. */
   | { kind: 'tls-failed'; failure: TlsFailure; code: string | undefined }
-  /** The peer reset or closed the connection before a complete greeting. */
+  /** The peer reset or closed the connection before a complete greeting (or a local error). */
   | { kind: 'closed'; code: string | undefined }
   /** Connected (and TLS done), but no complete greeting before the greeting timeout. */
   | { kind: 'greeting-timeout' }
@@ -27,6 +27,8 @@ export interface Classification {
   reason: Reason;
 }
 
+const LOCAL_ERROR: Classification = { result: 'error', reason: 'local' };
+
 export function classifyAttempt(outcome: DialOutcome): Classification {
   switch (outcome.kind) {
     case 'connect-error':
@@ -36,7 +38,9 @@ export function classifyAttempt(outcome: DialOutcome): Classification {
     case 'tls-failed':
       return classifyTlsFailure(outcome.failure);
     case 'closed':
-      return { result: 'blocked', reason: 'reset' };
+      return outcome.code !== undefined && LOCAL_ERRNO_CODES.has(outcome.code)
+        ? LOCAL_ERROR
+        : { result: 'blocked', reason: 'reset' };
     case 'greeting-timeout':
       return { result: 'filtered', reason: 'no-greeting' };
     case 'not-smtp':
@@ -49,6 +53,8 @@ export function classifyAttempt(outcome: DialOutcome): Classification {
 }
 
 export function classifyConnectError(code: string): Classification {
+  // This machine could not make the attempt (out of descriptors, ports, memory): no verdict.
+  if (LOCAL_ERRNO_CODES.has(code)) return LOCAL_ERROR;
   if (code === 'ECONNREFUSED') return { result: 'blocked', reason: 'refused' };
   // The kernel's own SYN timeout: nothing answered, as with our connect timeout.
   if (code === 'ETIMEDOUT') return { result: 'filtered', reason: 'timeout' };
@@ -67,7 +73,7 @@ function classifyTlsFailure(failure: TlsFailure): Classification {
     case 'timeout':
       return { result: 'filtered', reason: 'no-greeting' };
     case 'local':
-      return { result: 'blocked', reason: 'protocol' };
+      return LOCAL_ERROR;
     default:
       return assertNever(failure);
   }

@@ -18,6 +18,7 @@ import { ReplyReader } from '../smtp/reply-reader.js';
 import { sayGoodbye } from '../smtp/goodbye.js';
 import { startTls, tlsFactsOf, type TlsFailure } from '../smtp/tls.js';
 import type { Family, TlsFacts } from '../types.js';
+import { printable } from '../util/printable.js';
 import type { DialOutcome } from './classify.js';
 import { connectStaggered } from './connect.js';
 
@@ -100,7 +101,8 @@ export const dialSmtp: Dial = async (request) => {
       localAddress: winner.raw.localAddress,
     });
     if (outcome.kind !== 'greeting') return result;
-    result.greeting = firstLine(outcome.reply).slice(0, MAX_GREETING_CHARS);
+    // What a server says is printed by people's terminals: its control characters escaped.
+    result.greeting = printable(firstLine(outcome.reply), MAX_GREETING_CHARS);
     // The verdict stands; what follows is courtesy and TLS inspection, bounded apart.
     if (winner.reader) {
       const goodbye = await sayGoodbye(

@@ -11,7 +11,12 @@ import { detectCloud } from '../clouds/detect.js';
 import type { CloudFacts } from '../clouds/registry.js';
 import type { ProbeConfig } from '../config/types.js';
 import { diagnose } from '../diagnosis/diagnose.js';
-import { countedAttempts, familyStatuses, portReports } from '../diagnosis/port-status.js';
+import {
+  countedAttempts,
+  familyStatuses,
+  portReports,
+  portsLostToLocalErrors,
+} from '../diagnosis/port-status.js';
 import { silentLogger, type Logger } from '../log.js';
 import { dialModeOf } from '../ports.js';
 import { verifyRelay } from '../relay/verify.js';
@@ -28,6 +33,8 @@ import { classifyAttempt } from './classify.js';
 import { dialSmtp, type Dial } from './dial.js';
 import { createDnsClient, resolveTarget, type DnsClient, type Endpoint } from './resolve.js';
 import { runScheduled } from './schedule.js';
+import { AbortFanout } from '../util/abort.js';
+import { describeErrno } from '../util/errno.js';
 
 export interface ProgressEvent {
   phase: 'resolve' | 'probe';
@@ -56,7 +63,44 @@ interface PlannedAttempt {
   port: number;
 }
 
+/**
+ * Attempts that failed on this machine (out of file descriptors, ports, memory) left a port
+ * without any attempt that counts: nothing was learned about its path, and a verdict made
+ * without it would be wrong (an `ok` without port 25, say), so the pass gives none
+ * (docs/reference.md, "Results and reasons").
+ */
+export class LocalFailureError extends Error {
+  override readonly name = 'LocalFailureError';
+  constructor(
+    readonly ports: number[],
+    readonly failed: Attempt[],
+  ) {
+    const codes = [...new Set(failed.map((a) => a.errorCode ?? 'local'))];
+    super(
+      `no verdict: ${failed.length} ${failed.length === 1 ? 'attempt' : 'attempts'} failed on this machine (${codes.map(describeCode).join(', ')}), leaving port ${ports.join(', ')} without a result; nothing was learned about the path`,
+    );
+  }
+}
+
+function describeCode(code: string): string {
+  const words = describeErrno({ code });
+  return words === code ? code : `${code}: ${words}`;
+}
+
 export async function runPass(config: ProbeConfig, options: PassOptions = {}): Promise<Report> {
+  const units = new AbortFanout(options.signal);
+  try {
+    return await probe(config, options, units);
+  } finally {
+    units.close();
+  }
+}
+
+async function probe(
+  config: ProbeConfig,
+  options: PassOptions,
+  units: AbortFanout,
+): Promise<Report> {
   const { signal } = options;
   const log = options.log ?? silentLogger;
   const dial = options.dial ?? dialSmtp;
@@ -73,13 +117,16 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
     log,
   });
   // Cloud detection runs beside resolution and has its own short deadline: never in the way.
-  const environment = (options.detectCloud ?? defaultDetectCloud)(config, signal).then((cloud) => {
-    reputation.cloudDetected(cloudPublicAddresses(cloud));
-    return cloud;
-  });
+  // It, each relay and each attempt wait on signals of their own (util/abort.ts, AbortFanout).
+  const environment = units
+    .run((s) => (options.detectCloud ?? defaultDetectCloud)(config, s))
+    .then((cloud) => {
+      reputation.cloudDetected(cloudPublicAddresses(cloud));
+      return cloud;
+    });
   const relays = Promise.all(
     config.relays.map((relay) =>
-      (options.verifyRelay ?? defaultVerifyRelay)(relay, config, signal),
+      units.run((s) => (options.verifyRelay ?? defaultVerifyRelay)(relay, config, s)),
     ),
   );
 
@@ -117,7 +164,7 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
   const attempts = await runScheduled(
     planned,
     (p) => p.endpoint.address,
-    async ({ target, endpoint, port }): Promise<Attempt> => {
+    async ({ target, endpoint, port }, attemptSignal): Promise<Attempt> => {
       const facts = await dial({
         address: endpoint.address,
         family: endpoint.family,
@@ -127,7 +174,7 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
         ehloName,
         connectTimeoutMs: config.connectTimeoutMs,
         greetingTimeoutMs: config.greetingTimeoutMs,
-        signal,
+        signal: attemptSignal,
       });
       const { result, reason } = classifyAttempt(facts.outcome);
       const attempt: Attempt = {
@@ -157,7 +204,15 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
   const cloud = await environment;
   const egress = await reputation.finish();
   const families = familyStatuses(attempts);
-  const ports = portReports(uniquePorts(config.targets), countedAttempts(attempts, families));
+  const counted = countedAttempts(attempts, families);
+  const unanswered = portsLostToLocalErrors(attempts, counted);
+  if (unanswered.length > 0) {
+    throw new LocalFailureError(
+      unanswered,
+      attempts.filter((a) => a.result === 'error'),
+    );
+  }
+  const ports = portReports(uniquePorts(config.targets), counted);
   const env = { ...cloud, hostname: hostname(), families };
   const diagnosis = diagnose({
     targets,

@@ -2,7 +2,7 @@
 // the starts of two attempts that share a key (an address), so a pass costs about one
 // attempt's worst case without knocking on one mail server many times at once.
 
-import { sleep } from '../util/abort.js';
+import { AbortFanout, sleep } from '../util/abort.js';
 
 export interface ScheduleOptions {
   concurrency: number;
@@ -10,27 +10,35 @@ export interface ScheduleOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Each item runs with a signal of its own, aborted with `options.signal` (util/abort.ts). */
 export async function runScheduled<T, R>(
   items: T[],
   keyOf: (item: T) => string,
-  run: (item: T) => Promise<R>,
+  run: (item: T, signal: AbortSignal | undefined) => Promise<R>,
   options: ScheduleOptions,
 ): Promise<R[]> {
   const startAt = spacedStartTimes(items.map(keyOf), options.spacingMs);
   const began = Date.now();
   const slots = new Semaphore(Math.max(1, options.concurrency));
-  return Promise.all(
-    items.map(async (item, index) => {
-      await sleep(began + (startAt[index] ?? 0) - Date.now(), options.signal);
-      await slots.acquire();
-      try {
-        options.signal?.throwIfAborted();
-        return await run(item);
-      } finally {
-        slots.release();
-      }
-    }),
-  );
+  const units = new AbortFanout(options.signal);
+  try {
+    return await Promise.all(
+      items.map((item, index) =>
+        units.run(async (signal) => {
+          await sleep(began + (startAt[index] ?? 0) - Date.now(), signal);
+          await slots.acquire();
+          try {
+            signal?.throwIfAborted();
+            return await run(item, signal);
+          } finally {
+            slots.release();
+          }
+        }),
+      ),
+    );
+  } finally {
+    units.close();
+  }
 }
 
 /** Offsets (ms from the start of the pass) so items with the same key start spacingMs apart. Pure. */

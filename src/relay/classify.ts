@@ -3,7 +3,7 @@
 // module decides what they mean, so it is tested as a table.
 
 import type { RelayStatus } from '../types.js';
-import { UNREACHABLE_ERRNO_CODES } from '../util/errno.js';
+import { describeErrno, LOCAL_ERRNO_CODES, UNREACHABLE_ERRNO_CODES } from '../util/errno.js';
 
 export interface RelayClassification {
   status: RelayStatus;
@@ -40,6 +40,13 @@ export function classifyRelayError(error: unknown): RelayClassification {
 
   // Node's errno comes first: nodemailer files ECONNREFUSED, resets and TLS alerts alike
   // under ESOCKET, which alone cannot tell a refused port from a bad certificate.
+  // A failure of this machine says nothing about the relay or the path to it.
+  if (errno !== undefined && LOCAL_ERRNO_CODES.has(errno)) {
+    return {
+      status: 'error',
+      reason: `local error on this machine: ${describeErrno({ code: errno })} (${errno})`,
+    };
+  }
   if (errno === 'ECONNREFUSED')
     return { status: 'blocked', reason: 'connection refused (ECONNREFUSED)' };
   if (errno !== undefined && UNREACHABLE_ERRNO_CODES.has(errno)) {

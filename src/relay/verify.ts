@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { createTransport, type SMTPTransportOptions } from 'nodemailer';
 import type { RelayReport, RelaySpec, RelayStatus } from '../types.js';
 import { untilAborted } from '../util/abort.js';
+import { printable } from '../util/printable.js';
 import { classifyRelayError } from './classify.js';
 import { readRelaySecret, redact, secretProblem } from './secret.js';
 
@@ -46,7 +47,8 @@ export async function verifyRelay(
   } catch (error) {
     return report('error', secretProblem(error));
   }
-  const scrub = (text: string): string => redact(text, password);
+  // Server text: the secret redacted in every form, control characters escaped.
+  const scrub = (text: string): string => redact(printable(text), password);
 
   // Handing nodemailer an unconnected socket keeps a handle on it, so an abort (daemon
   // shutdown) can close the connection instead of waiting for nodemailer's own timeouts.

@@ -131,7 +131,7 @@ function buildExposition(
 
   snapshotGauge(
     'mxprobe_probe_result',
-    'Latest result of each attempt: 1 for the result it had, 0 for the two others.',
+    'Latest result of each attempt: 1 for the result it had, 0 for the others (error: a local failure).',
     ['target', 'host', 'address', 'port', 'result'],
     (s) => s.series.probeResult,
   );

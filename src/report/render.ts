@@ -1,6 +1,9 @@
 // The human report of `probe --once`: one row per attempt, then port statuses, the egress
 // addresses with their PTR and DNSBL findings, relays, and the diagnosis with its advice.
-// Pure: returns text; colour is decided by the caller. Network text is shown escaped.
+// Pure: returns text; colour is decided by the caller. Every text of the report may have come
+// from outside (a server's reply in a relay's reason, a host name from DNS, a config file): all
+// of it goes through `printable` before it is printed, whether stdout is a terminal or a file,
+// so no peer can write control sequences to a terminal.
 
 import type {
   Attempt,
@@ -31,7 +34,7 @@ export function renderReport(report: Report, options: RenderOptions): string {
     .map(([f, s]) => `IPv${f} ${s}`)
     .join(', ');
   out.push(
-    paint('bold', `mxprobe: outbound SMTP from ${env.hostname}`) +
+    paint('bold', `mxprobe: outbound SMTP from ${printable(env.hostname)}`) +
       paint(
         'dim',
         ` (cloud: ${env.cloud}${families ? `; ${families}` : ''}; ${seconds(report.durationMs)})`,
@@ -42,9 +45,9 @@ export function renderReport(report: Report, options: RenderOptions): string {
   if (report.attempts.length > 0) {
     const header = ['TARGET', 'HOST', 'ADDRESS', 'PORT', 'RESULT', 'REASON', 'TIME'];
     const rows = report.attempts.map((a) => [
-      a.target,
-      a.host,
-      a.address,
+      printable(a.target),
+      printable(a.host),
+      printable(a.address),
       String(a.port),
       a.result,
       a.reason,
@@ -75,18 +78,21 @@ export function renderReport(report: Report, options: RenderOptions): string {
   const unresolved = report.targets.filter((t) => t.resolution !== 'ok');
   if (unresolved.length > 0) {
     out.push(paint('bold', 'Not probed (name resolution)'));
-    const width = Math.max(...unresolved.map((t) => t.target.length));
-    for (const t of unresolved) out.push(`  ${t.target.padEnd(width)}  ${t.resolution}`);
+    const names = unresolved.map((t) => printable(t.target));
+    const width = Math.max(...names.map((name) => name.length));
+    unresolved.forEach((t, i) => out.push(`  ${(names[i] ?? '').padEnd(width)}  ${t.resolution}`));
     out.push('');
   }
 
   out.push(paint('bold', 'Ports'));
   for (const p of report.ports) {
-    const counts = `${p.reachable} reachable, ${p.blocked} blocked, ${p.filtered} filtered`;
+    const local = report.attempts.filter((a) => a.port === p.port && a.result === 'error').length;
+    const counts = `${p.reachable} reachable, ${p.blocked} blocked, ${p.filtered} filtered${local > 0 ? `; ${local} not counted (local error)` : ''}`;
     out.push(
       `  ${String(p.port).padEnd(5)} ${paint(statusStyle(p.status), p.status.padEnd(8))}  ${counts}`,
     );
   }
+  out.push(...localErrorNote(report.attempts, options.width));
   out.push('');
 
   if (report.egress.addresses.length > 0) {
@@ -98,7 +104,7 @@ export function renderReport(report: Report, options: RenderOptions): string {
     for (const r of report.relays) {
       const status = paint(r.status === 'ok' ? 'green' : 'red', r.status);
       out.push(
-        `  ${r.name}  ${r.host}:${r.port}  ${status}${r.reason ? `  ${r.reason}` : ''}  ${seconds(r.durationMs)}`,
+        `  ${printable(r.name)}  ${printable(r.host)}:${r.port}  ${status}${r.reason ? `  ${printable(r.reason)}` : ''}  ${seconds(r.durationMs)}`,
       );
     }
     out.push('');
@@ -109,14 +115,15 @@ export function renderReport(report: Report, options: RenderOptions): string {
   out.push(
     `${paint('bold', 'Diagnosis:')} ${paint(codeStyle, d.code)}${d.hints.length ? paint('dim', `  (hints: ${d.hints.join(', ')})`) : ''}`,
   );
-  out.push(...wrap(d.summary, options.width, '  ', '  '));
+  out.push(...wrap(printable(d.summary), options.width, '  ', '  '));
   if (d.advice.length > 0) {
     out.push('', paint('bold', 'What to do'));
-    for (const advice of d.advice) out.push(...wrap(advice, options.width, '  - ', '    '));
+    for (const advice of d.advice)
+      out.push(...wrap(printable(advice), options.width, '  - ', '    '));
   }
   tlsNotes(report.attempts).forEach((note, i) => {
     if (i === 0) out.push('', paint('bold', 'TLS'));
-    out.push(...wrap(note, options.width, '  - ', '    '));
+    out.push(...wrap(printable(note), options.width, '  - ', '    '));
   });
   return `${out.join('\n')}\n`;
 }
@@ -135,7 +142,8 @@ function egressLines(
 ): string[] {
   const width = Math.max(...addresses.flatMap((a) => a.dnsbl.map((d) => d.zone.length)), 0);
   return addresses.flatMap((a) => {
-    const names = a.ptr.names.length > 0 ? ` (${a.ptr.names.map(printable).join(', ')})` : '';
+    const names =
+      a.ptr.names.length > 0 ? ` (${a.ptr.names.map((name) => printable(name)).join(', ')})` : '';
     const ptr = `ptr: ${paint(ptrStyle(a.ptr.status), a.ptr.status)}${names}`;
     const zones =
       a.dnsbl.length === 0
@@ -159,6 +167,19 @@ function dnsblStyle(status: DnsblStatus): Style {
   return status === 'listed' ? 'red' : 'yellow';
 }
 
+/** Attempts this machine could not make say nothing about the path; say why they do not count. */
+function localErrorNote(attempts: Attempt[], width: number): string[] {
+  const local = attempts.filter((a) => a.result === 'error');
+  if (local.length === 0) return [];
+  const codes = [...new Set(local.map((a) => a.errorCode ?? 'local'))].join(', ');
+  return wrap(
+    `${local.length} ${local.length === 1 ? 'attempt' : 'attempts'} failed on this machine (${printable(codes)}), not on the path: not counted.`,
+    width,
+    '  ',
+    '  ',
+  );
+}
+
 /** Certificate facts do not change a result, but a person wants to see the bad ones. */
 function tlsNotes(attempts: Attempt[]): string[] {
   return attempts
@@ -170,7 +191,20 @@ function tlsNotes(attempts: Attempt[]): string[] {
 }
 
 function resultStyle(result: Result): Style {
-  return result === 'reachable' ? 'green' : result === 'blocked' ? 'red' : 'yellow';
+  switch (result) {
+    case 'reachable':
+      return 'green';
+    case 'blocked':
+      return 'red';
+    case 'filtered':
+      return 'yellow';
+    case 'error':
+      return 'dim';
+    default: {
+      const never: never = result;
+      return never;
+    }
+  }
 }
 
 function statusStyle(status: PortStatus): Style {

@@ -95,6 +95,7 @@ export function cycleSummary(report: Report): Record<string, unknown> {
     reachable: count('reachable'),
     blocked: count('blocked'),
     filtered: count('filtered'),
+    error: count('error'),
     ports: Object.fromEntries(report.ports.map((p) => [String(p.port), p.status])),
     diagnosis: report.diagnosis.code,
   };
@@ -231,8 +232,17 @@ class Daemon {
     const cycle = ++this.cycleNumber;
     const log = this.log.child({ cycle });
     const deadlineMs = Math.max(this.intervalMs(), MIN_CYCLE_DEADLINE_MS);
-    const deadline = AbortSignal.timeout(deadlineMs);
-    const signal = AbortSignal.any([this.stopping.signal, deadline]);
+    // One controller per cycle, aborted by shutdown or by the deadline; both links are undone
+    // when the cycle ends, so nothing of a cycle stays attached to the daemon's own signal.
+    const cycleAbort = new AbortController();
+    let pastDeadline = false;
+    const deadline = setTimeout(() => {
+      pastDeadline = true;
+      cycleAbort.abort(new Error(`probe cycle exceeded its ${deadlineMs} ms deadline`));
+    }, deadlineMs);
+    const onStop = (): void => cycleAbort.abort(this.stopping.signal.reason);
+    this.stopping.signal.addEventListener('abort', onStop, { once: true });
+    const signal = cycleAbort.signal;
     try {
       const report = await abandonAfterAbort(
         this.runPass(config, { signal, log }),
@@ -244,9 +254,12 @@ class Daemon {
       this.publish(report, log);
     } catch (error) {
       if (this.stopping.signal.aborted) return;
-      if (deadline.aborted)
+      if (pastDeadline)
         log.error('probe cycle exceeded its deadline and was aborted', { deadlineMs });
       else log.error('probe cycle failed', { error });
+    } finally {
+      clearTimeout(deadline);
+      this.stopping.signal.removeEventListener('abort', onStop);
     }
   }
 

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/error.js';
 import type { ListenAddress, WebTls } from '../config/types.js';
 import { describeErrno } from '../util/errno.js';
+import { printable } from '../util/printable.js';
+import { guardConnections } from './connection-guard.js';
 import { handleRequest, send, type EndpointSources } from './routes.js';
 import { clientCertificateRefusal, tlsServerOptions } from './tls-listener.js';
 
@@ -17,7 +19,8 @@ export type { EndpointSources } from './routes.js';
 export function createHttpServer(sources: EndpointSources, tls?: WebTls): Server {
   const onRequest: Parameters<typeof createServer>[1] = (request, response) => {
     handleRequest(request, response, sources).catch((error: unknown) => {
-      sources.log.error('http request failed', { path: request.url, error });
+      // The path is the client's text: escaped and cut, so it can neither forge nor flood a line.
+      sources.log.error('http request failed', { path: printable(request.url ?? '', 200), error });
       if (!response.headersSent)
         send(response, 500, 'text/plain; charset=utf-8', 'internal error\n');
       else response.destroy();
@@ -28,6 +31,7 @@ export function createHttpServer(sources: EndpointSources, tls?: WebTls): Server
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
+  guardConnections(server);
   return server;
 
   function createTlsServer(settings: WebTls, handler: typeof onRequest): Server {

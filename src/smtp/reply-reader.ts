@@ -5,7 +5,7 @@
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { abortError } from '../util/abort.js';
-import { parseReply, type SmtpReply } from './reply-parser.js';
+import { ReplyScanner, type SmtpReply } from './reply-parser.js';
 
 export type ReplyEvent =
   | { kind: 'reply'; reply: SmtpReply; code?: undefined }
@@ -14,11 +14,11 @@ export type ReplyEvent =
   | { kind: 'timeout'; code?: undefined };
 
 export class ReplyReader {
-  private buffer = '';
+  private readonly scanner = new ReplyScanner();
   private ended: { code: string | undefined } | undefined;
   private wake: (() => void) | undefined;
   private readonly onData = (chunk: Buffer): void => {
-    this.buffer += chunk.toString('latin1');
+    this.scanner.push(chunk.toString('latin1'));
     this.wake?.();
   };
   private readonly onEnd = (): void => {
@@ -39,7 +39,7 @@ export class ReplyReader {
 
   /** Whether the peer sent anything, or closed: the handshake has certainly completed. */
   get heardAnything(): boolean {
-    return this.buffer.length > 0 || this.ended !== undefined;
+    return this.scanner.received > 0 || this.ended !== undefined;
   }
 
   detach(): void {
@@ -52,11 +52,8 @@ export class ReplyReader {
   async next(timeoutMs: number, signal: AbortSignal | undefined): Promise<ReplyEvent> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      const state = parseReply(this.buffer);
-      if (state.kind === 'reply') {
-        this.buffer = state.rest;
-        return { kind: 'reply', reply: state.reply };
-      }
+      const state = this.scanner.next();
+      if (state.kind === 'reply') return { kind: 'reply', reply: state.reply };
       if (state.kind === 'not-smtp') return { kind: 'not-smtp' };
       if (this.ended) return { kind: 'closed', code: this.ended.code };
       if (signal?.aborted) throw abortError(signal);
@@ -76,7 +73,12 @@ export class ReplyReader {
     }
   }
 
+  /**
+   * Sends one command. Whatever the server sent since its last reply was not asked for (banner
+   * text pipelined after a greeting): it is dropped, so it cannot pass for the answer.
+   */
   send(line: string): void {
+    this.scanner.discard();
     if (!this.socket.destroyed && this.socket.writable) this.socket.write(`${line}\r\n`);
   }
 }

@@ -81,8 +81,19 @@ function subjectOf(cert: tls.PeerCertificate): string | null {
   return typeof cn === 'string' ? cn : null;
 }
 
-/** Who ended a failed handshake: the peer (reset, close, alert), or it spoke something else. */
+/**
+ * Who ended a failed handshake: the peer (reset, close, alert), or it spoke something else, or
+ * this machine could not go on (`local`).
+ */
 export type TlsFailure = 'peer-abort' | 'not-tls' | 'timeout' | 'local';
+
+/**
+ * Handshakes that a TLS server answered but this machine's TLS client gave up on by its own
+ * limits: OpenSSL reads at most 100 KiB of certificate chain (SSL_CTX_set_max_cert_list), and
+ * Node offers no way to raise it. A server that sends more is not a block and not proof of
+ * SMTP either (docs/reference.md, "Results and reasons"), as are local resource failures.
+ */
+const LOCAL_TLS_CODES = new Set(['ERR_SSL_EXCESSIVE_MESSAGE_SIZE', 'EMFILE', 'ENFILE', 'ENOMEM']);
 
 /** OpenSSL's words for "the peer did not speak TLS at all". */
 const NOT_TLS_CODES = new Set([
@@ -97,6 +108,7 @@ const NOT_TLS_CODES = new Set([
 /** Sorts a TLS handshake error by who ended it, from Node's/OpenSSL's error code. Pure. */
 export function tlsFailureOf(code: string | undefined): TlsFailure {
   if (code === undefined) return 'peer-abort';
+  if (LOCAL_TLS_CODES.has(code)) return 'local';
   if (NOT_TLS_CODES.has(code)) return 'not-tls';
   // Alerts sent by the peer (handshake failure, protocol version...) and resets mean the peer
   // ended the handshake: an active no.

@@ -62,3 +62,52 @@ export function abandonAfterAbort<T>(
     if (onAbort) signal.removeEventListener('abort', onAbort);
   });
 }
+
+/** One unit of work's own signal (an attempt, a relay), and its release when the work is done. */
+export interface ForkedSignal {
+  signal: AbortSignal | undefined;
+  release: () => void;
+}
+
+/**
+ * Hands out a signal per unit of work under one parent through a single listener on the parent.
+ * Every wait of a unit (a connect, a reply, a TLS handshake, a relay session) listens on its
+ * own signal, so the parent carries one listener however many units are in flight: a pass runs
+ * 16 attempts and any number of relays at once, and a shared signal would pass EventTarget's
+ * leak warning at 10 listeners (MaxListenersExceededWarning) in every cycle.
+ */
+export class AbortFanout {
+  private readonly live = new Set<AbortController>();
+  private readonly onAbort = (): void => {
+    for (const controller of this.live) controller.abort(this.parent?.reason);
+    this.live.clear();
+  };
+
+  constructor(private readonly parent: AbortSignal | undefined) {
+    parent?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  fork(): ForkedSignal {
+    if (this.parent === undefined) return { signal: undefined, release: () => undefined };
+    const controller = new AbortController();
+    if (this.parent.aborted) controller.abort(this.parent.reason);
+    else this.live.add(controller);
+    return { signal: controller.signal, release: () => this.live.delete(controller) };
+  }
+
+  /** Runs `work` with a forked signal, released when it settles. */
+  async run<T>(work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    const { signal, release } = this.fork();
+    try {
+      return await work(signal);
+    } finally {
+      release();
+    }
+  }
+
+  /** Removes the listener from the parent (the units' signals stay as they are). */
+  close(): void {
+    this.parent?.removeEventListener('abort', this.onAbort);
+    this.live.clear();
+  }
+}

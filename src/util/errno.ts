@@ -11,6 +11,9 @@ const ERRNO_WORDS: Readonly<Record<string, string>> = {
   EADDRINUSE: 'the address is already in use',
   EADDRNOTAVAIL: 'no such local address',
   EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  ENOBUFS: 'no buffer space',
+  ENOMEM: 'out of memory',
 };
 
 /** Words for an error's errno code, or its message when the code is not in the table. */
@@ -29,6 +32,19 @@ export const UNREACHABLE_ERRNO_CODES: ReadonlySet<string> = new Set([
   'EPERM',
   'EHOSTDOWN',
   'ENETDOWN',
-  'EADDRNOTAVAIL',
   'ENONET',
+]);
+
+/**
+ * Failures of this machine, not of the path (docs/reference.md, "Results and reasons"): out of
+ * file descriptors, socket buffers, local ports or memory. An attempt that ends with one of
+ * them says nothing about the network: it is `error`/`local` and does not count.
+ */
+export const LOCAL_ERRNO_CODES: ReadonlySet<string> = new Set([
+  'EMFILE',
+  'ENFILE',
+  'ENOBUFS',
+  'ENOMEM',
+  'EADDRNOTAVAIL',
+  'EAGAIN',
 ]);

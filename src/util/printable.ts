@@ -1,27 +1,22 @@
-// Text that came from the network (a server's greeting, a TXT record, a PTR name) on its way to
-// a terminal: control characters and bidirectional overrides are shown escaped, never sent
-// raw, so a hostile server cannot move the cursor, clear the screen or reorder what is read.
+// Text that came from outside (a server's greeting or reply, a request path, a config key) made
+// safe to print: control characters become visible escapes, so no peer can move a terminal's
+// cursor, retitle its window, ring its bell or start a new log line, and long text is cut.
 
-/** C0 and C1 controls, DEL, and the marks and overrides that reorder bidirectional text. */
-function unprintable(code: number): boolean {
-  return (
-    code <= 0x1f ||
-    (code >= 0x7f && code <= 0x9f) ||
-    code === 0x200e ||
-    code === 0x200f ||
-    (code >= 0x202a && code <= 0x202e) ||
-    (code >= 0x2066 && code <= 0x2069)
-  );
-}
+/**
+ * C0 controls (ESC, BEL, CR, LF, NUL…), DEL, C1 controls (0x80–0x9f: 0x9b is a one-byte CSI on
+ * some terminals) and the Unicode format characters that reorder or hide text (bidi overrides
+ * and isolates, zero-width marks, line and paragraph separators).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
 
-/** ESC [ 2 J becomes the six characters `\x1b[2J`; printable text stays as it is. */
-export function printable(text: string): string {
-  let out = '';
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    if (!unprintable(code)) out += char;
-    else if (code <= 0xff) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += `\\u${code.toString(16).padStart(4, '0')}`;
-  }
-  return out;
+/** `text` with every unprintable character written as \xHH or \uHHHH, cut to `maxChars`. Pure. */
+export function printable(text: string, maxChars = Number.POSITIVE_INFINITY): string {
+  const escaped = text.replace(UNPRINTABLE, (char) => {
+    const code = char.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+  return escaped.length > maxChars ? `${escaped.slice(0, Math.max(0, maxChars - 1))}…` : escaped;
 }

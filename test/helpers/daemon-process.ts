@@ -24,14 +24,26 @@ export interface SpawnOptions {
   cloudDetection?: boolean;
   /** Added to this process' environment (e.g. NODE_EXTRA_CA_CERTS for a loopback relay). */
   env?: Record<string, string>;
+  /** The daemon's file-descriptor budget (`ulimit -n`), as a small VM or a unit file sets it. */
+  fdLimit?: number;
 }
 
 export function spawnDaemon(args: string[], options: SpawnOptions = {}): DaemonProcess {
   const cloudFlags = options.cloudDetection ? [] : ['--no-cloud-detection'];
-  const child = spawn(process.execPath, [BIN, 'probe', ...cloudFlags, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const argv = [BIN, 'probe', ...cloudFlags, ...args];
+  const spawnOptions = {
+    stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
-  });
+  };
+  // The shell sets the limit and then becomes node (exec), so the pid is the daemon's own.
+  const child =
+    options.fdLimit === undefined
+      ? spawn(process.execPath, argv, spawnOptions)
+      : spawn(
+          '/bin/sh',
+          ['-c', `ulimit -n ${options.fdLimit} && exec "$0" "$@"`, process.execPath, ...argv],
+          spawnOptions,
+        );
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   let partial = '';

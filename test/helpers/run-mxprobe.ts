@@ -11,10 +11,19 @@ export interface Run {
   ms: number;
 }
 
-export function mxprobe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+/** Node options for the child, e.g. a preload (`--import test/helpers/no-dns.mjs`). */
+export interface RunOptions {
+  nodeArgs?: string[];
+}
+
+export function mxprobe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: RunOptions = {},
+): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MXPROBE_BIN, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MXPROBE_BIN, ...args], {
       env: { ...process.env, ...env },
     });
     let stdout = '';

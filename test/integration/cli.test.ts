@@ -20,6 +20,12 @@ let closed: number;
 let silentDns: UdpSocket;
 let silentDnsPort: number;
 const dir = mkdtempSync(join(tmpdir(), 'mxprobe-cli-'));
+/** A plain file, to put a path under. */
+function badConfig(): string {
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'not a directory\n');
+  return file;
+}
 
 beforeAll(async () => {
   smtp = await realSmtpServer();
@@ -181,6 +187,26 @@ describe('mistakes are one line on stderr and exit 2', () => {
       /bad\.yaml:3: targets\[0\]\.ports\[1\]: expected a port number from 1 to 65535, got 70000/,
     ],
     [['probe', '--json', '--host', '127.0.0.1'], /--json goes with --once/],
+    // Durations a Node timer cannot hold (over 24.8 days) used to become 1 ms: bounded now.
+    [
+      ['probe', '--once', '--connect-timeout', '2147483648', '--host', '127.0.0.1'],
+      /--connect-timeout expects a duration from 100ms to 1m\./,
+    ],
+    [
+      ['probe', '--once', '--greeting-timeout', '600h', '--host', '127.0.0.1'],
+      /--greeting-timeout expects a duration from 100ms to 5m\./,
+    ],
+    [['probe', '--interval', '25d', '--host', '127.0.0.1'], /--interval expects a duration/],
+    [
+      ['probe', '--interval', '600h', '--host', '127.0.0.1'],
+      /--interval expects a duration from 10ms to 24h\./,
+    ],
+    [
+      ['probe', '--min-interval', '1ms', '--host', '127.0.0.1'],
+      /--min-interval expects a duration from 10ms to 1m\./,
+    ],
+    [['probe', '--once', '--host', '127.000.000.001'], /--host expects a domain or host name/],
+    [['probe', '--listen', 'localhost:9725', '--host', '127.0.0.1'], /--listen.*IP address/],
     [['check-config', '--config', badConfig], /bad\.yaml:3: targets\[0\]\.ports\[1\]/],
   ])('%j', async (args, message) => {
     const run = await mxprobe(args);
@@ -241,6 +267,66 @@ describe('what check-config refuses, probe refuses too', () => {
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe(
       `mxprobe: ${file}:2: listen 127.0.0.1:${blocker.port}: cannot listen: the address is already in use`,
+    );
+  });
+});
+
+describe('--textfile that cannot be written', () => {
+  it.each([
+    ['a missing directory', () => join(dir, 'no-such-dir', 'mxprobe.prom'), 'no such file'],
+    [
+      'a path under a file',
+      () => join(badConfig(), 'mxprobe.prom'),
+      'a path component is not a directory',
+    ],
+  ])('%s: the report first, then one line, exit 2', async (_what, path, words) => {
+    const textfile = path();
+    for (const json of [false, true]) {
+      const run = await mxprobe([
+        'probe',
+        '--once',
+        ...(json ? ['--json'] : []),
+        '--host',
+        '127.0.0.1',
+        '--ports',
+        String(smtp.port),
+        '--textfile',
+        textfile,
+      ]);
+      expect(run.code).toBe(2);
+      if (json) expect((JSON.parse(run.stdout) as Report).diagnosis.code).toBe('ok');
+      else expect(run.stdout).toMatch(/Diagnosis: ok/);
+      expect(run.stderr).toBe(
+        `mxprobe: --textfile ${textfile}: cannot write the metrics: ${words}\n`,
+      );
+    }
+  });
+});
+
+describe('targets named twice', () => {
+  it('are dialled once, counted once, and a warning line says so', async () => {
+    const before = smtp.received.length;
+    const run = await mxprobe([
+      'probe',
+      '--once',
+      '--json',
+      '--host',
+      '127.0.0.1',
+      '--host',
+      '127.0.0.1.',
+      '--ports',
+      String(smtp.port),
+    ]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.targets).toHaveLength(1);
+    expect(report.attempts).toHaveLength(1);
+    expect(report.ports).toEqual([
+      { port: smtp.port, status: 'open', reachable: 1, blocked: 0, filtered: 0 },
+    ]);
+    expect(smtp.received.length - before).toBe(1);
+    expect(run.stderr).toBe(
+      'mxprobe: warning: the command line: targets named more than once are probed once, their ports joined: host 127.0.0.1 ×2\n',
     );
   });
 });

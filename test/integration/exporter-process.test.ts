@@ -190,7 +190,7 @@ describe('the old flag names, and a JOURNAL_STREAM that is not this stdout', () 
 });
 
 describe('a bad web config', () => {
-  it('at start: one line per mistake naming file, line and field, exit 2, no stack', async () => {
+  it('at start: every mistake named (file, line, field) on one line, exit 2, no stack', async () => {
     const web = join(dir, 'bad-web.yml');
     writeFileSync(web, 'tls_server_config:\n  cert_file: server.crt\n  min_version: TLS1.3\n');
     const run = await mxprobe([
@@ -204,9 +204,10 @@ describe('a bad web config', () => {
       web,
     ]);
     expect(run.code).toBe(2);
+    // Every mistake, on the one line a config error is.
     expect(run.stderr).toBe(
-      `mxprobe: ${web}:3: tls_server_config.min_version: expected TLS10, TLS11, TLS12 or TLS13, got "TLS1.3"\n` +
-        `mxprobe: ${web}:2: tls_server_config: missing key_file (the private key)\n`,
+      `mxprobe: ${web}:3: tls_server_config.min_version: expected TLS10, TLS11, TLS12 or TLS13, got "TLS1.3"; ` +
+        `${web}:2: tls_server_config: missing key_file (the private key)\n`,
     );
   });
 

@@ -63,6 +63,18 @@ describe('classifyAttempt (docs/reference.md, Results and reasons, rule by rule)
       'filtered',
       'no-greeting',
     ],
+    // Contract §2, version 2: a failure of this machine is not a verdict about the path.
+    ['out of file descriptors', { kind: 'connect-error', code: 'EMFILE' }, 'error', 'local'],
+    ['the system out of files', { kind: 'connect-error', code: 'ENFILE' }, 'error', 'local'],
+    ['out of socket buffers', { kind: 'connect-error', code: 'ENOBUFS' }, 'error', 'local'],
+    ['out of local ports', { kind: 'connect-error', code: 'EADDRNOTAVAIL' }, 'error', 'local'],
+    ['out of memory while reading', { kind: 'closed', code: 'ENOMEM' }, 'error', 'local'],
+    [
+      '465: a certificate chain larger than this TLS client reads',
+      { kind: 'tls-failed', failure: 'local', code: 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE' },
+      'error',
+      'local',
+    ],
   ])('%s → %s/%s', (_what, outcome, result, reason) => {
     expect(classifyAttempt(outcome)).toEqual({ result, reason });
   });
@@ -76,6 +88,7 @@ describe('tlsFailureOf', () => {
     ['ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'peer-abort'],
     ['ECONNRESET', 'peer-abort'],
     [undefined, 'peer-abort'],
+    ['ERR_SSL_EXCESSIVE_MESSAGE_SIZE', 'local'],
   ])('%s → %s', (code, failure) => {
     expect(tlsFailureOf(code)).toBe(failure);
   });

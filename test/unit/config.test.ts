@@ -8,7 +8,13 @@ import {
   loadDefaultProbeSet,
   parseConfig,
 } from '../../src/config/load.js';
-import { normalizeDnsServer, parseListen, parsePortList } from '../../src/config/values.js';
+import {
+  dedupeTargets,
+  normalizeDnsServer,
+  parseListen,
+  parsePortList,
+  parseTargetName,
+} from '../../src/config/values.js';
 
 function problemsOf(text: string): string[] {
   try {
@@ -154,7 +160,7 @@ describe('parseConfig: each mistake is one sentence naming file, line, field and
     [
       'bad listen',
       'listen: 9725\ntargets: [{host: a.example}]\n',
-      'bad.yaml:1: listen: expected an address to listen on such as ":9725" or "127.0.0.1:9725", got 9725',
+      'bad.yaml:1: listen: expected an IP address and port to listen on such as ":9725", "127.0.0.1:9725" or "[::1]:9725", got 9725',
     ],
     [
       'bad dns server',
@@ -275,8 +281,45 @@ describe('small parsers', () => {
     ['[::1]:9725', { host: '::1', port: 9725 }],
     ['9725', undefined],
     [':0', undefined],
+    ['localhost:9725', undefined],
+    ['mail.example:9725', undefined],
+    ['[2001:db8::1]:9725', { host: '2001:db8::1', port: 9725 }],
   ])('listen %j', (text, parsed) => {
     expect(parseListen(text)).toEqual(parsed);
+  });
+
+  it.each([
+    ['Mail.Example.', 'mail.example'],
+    ['bücher.example', 'xn--bcher-kva.example'],
+    ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
+    ['::ffff:192.0.2.1', '::ffff:c000:201'],
+    ['192.0.2.1.', '192.0.2.1'],
+    ['_submission._tcp.example', '_submission._tcp.example'],
+    ['127.000.000.001', undefined],
+    ['10.1', undefined],
+    ['0x7f.0.0.1', undefined],
+    ['xn--zz.example', undefined],
+    ['[2001:db8::1]', undefined],
+    ['mail example.com', undefined],
+    ['', undefined],
+  ])('target name %j → %j', (text, name) => {
+    expect(parseTargetName(text)).toBe(name);
+  });
+
+  it('merges targets named twice, ports joined in the order given', () => {
+    expect(
+      dedupeTargets([
+        { kind: 'host', name: 'a.example', ports: [25] },
+        { kind: 'domain', name: 'a.example', ports: [25] },
+        { kind: 'host', name: 'a.example', ports: [587, 25] },
+      ]),
+    ).toEqual({
+      targets: [
+        { kind: 'host', name: 'a.example', ports: [25, 587] },
+        { kind: 'domain', name: 'a.example', ports: [25] },
+      ],
+      merged: ['host a.example ×2'],
+    });
   });
 });
 

@@ -4,6 +4,7 @@ import {
   countedAttempts,
   familyStatuses,
   portReports,
+  portsLostToLocalErrors,
   portStatus,
 } from '../../src/diagnosis/port-status.js';
 import type { Attempt, Reason, RelayReport, Result, TargetReport } from '../../src/types.js';
@@ -152,6 +153,53 @@ describe('diagnose (docs/reference.md, Diagnosis: first match wins)', () => {
     const d = diagnose(i);
     expect(d.code).toBe('ok');
     expect(d.summary).toMatch(/no IPv6 route/);
+  });
+
+  it('attempts that failed on this machine (EMFILE) do not count: no egress-blocked from them', () => {
+    const local = (port: number): Attempt =>
+      attempt('a.example', port, 'error', 'local', { errorCode: 'EMFILE' });
+    const attempts = [
+      dropped('a.example', 25),
+      local(25),
+      local(25),
+      ok('b.example', 587),
+      local(587),
+    ];
+    const i = input(attempts, twoDomains);
+    expect(i.ports.find((p) => p.port === 25)).toEqual({
+      port: 25,
+      status: 'filtered',
+      reachable: 0,
+      blocked: 0,
+      filtered: 1,
+    });
+    expect(i.ports.find((p) => p.port === 587)).toMatchObject({ status: 'open', reachable: 1 });
+    expect(diagnose(i).code).toBe('port25-blocked');
+    expect(portsLostToLocalErrors(attempts, countedAttempts(attempts, i.families))).toEqual([]);
+  });
+
+  it('a port whose every attempt failed on this machine has no verdict (not ok without it)', () => {
+    const local = (port: number): Attempt =>
+      attempt('a.example', port, 'error', 'local', { errorCode: 'EMFILE' });
+    const attempts = [local(25), local(25), ok('a.example', 587)];
+    const families = familyStatuses(attempts);
+    expect(portsLostToLocalErrors(attempts, countedAttempts(attempts, families))).toEqual([25]);
+  });
+
+  it('local errors beside ENETUNREACH do not hide a family without a route', () => {
+    const v6 = (port: number, extra: Partial<Attempt> = {}): Attempt =>
+      attempt('a.example', port, 'blocked', 'unreachable', {
+        family: 6,
+        errorCode: 'ENETUNREACH',
+        ...extra,
+      });
+    const attempts = [
+      ok('a.example', 25),
+      v6(25),
+      v6(587, { result: 'error', reason: 'local', errorCode: 'EMFILE' }),
+      ok('a.example', 587),
+    ];
+    expect(familyStatuses(attempts)).toEqual({ '4': 'ok', '6': 'no-route' });
   });
 
   it('IPv6 refused by ICMP is a block, not a missing route', () => {

@@ -23,7 +23,7 @@ function samples(exposition: string, name: string): string[] {
 }
 
 describe('seriesFromReport', () => {
-  it('gives every attempt all three result series, 1 for its result and 0 for the others', () => {
+  it('gives every attempt all four result series, 1 for its result and 0 for the others', () => {
     const series = seriesFromReport(port25BlockedReport());
     const v6on25 = series.probeResult.filter((s) => s.labels.address === '2001:db8::10');
     expect(v6on25).toEqual([
@@ -57,8 +57,18 @@ describe('seriesFromReport', () => {
         },
         value: 1,
       },
+      {
+        labels: {
+          target: 'example.test',
+          host: 'mx1.example.test',
+          address: '2001:db8::10',
+          port: '25',
+          result: 'error',
+        },
+        value: 0,
+      },
     ]);
-    expect(series.probeResult).toHaveLength(9);
+    expect(series.probeResult).toHaveLength(12);
   });
 
   it('reports attempt durations in seconds', () => {
@@ -214,7 +224,7 @@ describe('Metrics exposition', () => {
     );
     const { body } = await metrics.render('prometheus');
     expect(body).not.toContain('2001:db8::10');
-    expect(samples(body, 'mxprobe_probe_result')).toHaveLength(6);
+    expect(samples(body, 'mxprobe_probe_result')).toHaveLength(8);
   });
 
   it('keeps counting attempts and cycles across cycles', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { base64Forms, redact } from '../../src/relay/secret.js';
 import { classifyRelayError } from '../../src/relay/classify.js';
 import type { RelayStatus } from '../../src/types.js';
 
@@ -17,6 +18,18 @@ const cases: [string, unknown, RelayStatus, RegExp][] = [
     }),
     'blocked',
     /refused \(ECONNREFUSED\)/,
+  ],
+  [
+    'out of file descriptors on this machine: no verdict about the relay',
+    nm('connect EMFILE 127.0.0.1:587', { code: 'ESOCKET', originalCode: 'EMFILE' }),
+    'error',
+    /^local error on this machine: too many open files \(EMFILE\)$/,
+  ],
+  [
+    'out of local ports (EADDRNOTAVAIL) is local, not unreachable',
+    nm('connect EADDRNOTAVAIL', { code: 'ESOCKET', originalCode: 'EADDRNOTAVAIL' }),
+    'error',
+    /EADDRNOTAVAIL/,
   ],
   [
     'refused, raw Node error',
@@ -257,5 +270,35 @@ describe('classifyRelayError', () => {
     const result = classifyRelayError(error);
     expect(result.status).toBe(status);
     expect(result.reason).toMatch(reason);
+  });
+});
+
+describe('redact: the password never reaches a reason', () => {
+  const secret = 'S3cret-Passw0rd!x';
+  // AUTH PLAIN's token puts the password at offset len(user) + 2: 0, 1 and 2 modulo 3.
+  it.each(['a', 'ab', 'abc', 'resource|appId|tenantId'])(
+    'an echoed AUTH PLAIN token for user %j is replaced whole',
+    (user) => {
+      const token = Buffer.from(`\0${user}\0${secret}`).toString('base64');
+      expect(redact(`535 5.7.8 rejected ${token} (try again)`, secret)).toBe(
+        '535 5.7.8 rejected *** (try again)',
+      );
+    },
+  );
+
+  it("the plain password, AUTH LOGIN's base64, and a token glued to other text", () => {
+    const login = Buffer.from(secret).toString('base64');
+    const glued = `x${Buffer.from(`\0u\0${secret}`).toString('base64')}`;
+    for (const text of [`bad ${secret}`, `bad ${login}`, `bad ${glued}`]) {
+      const out = redact(text, secret);
+      expect(out).not.toContain(secret);
+      for (const form of base64Forms(secret)) expect(out).not.toContain(form);
+    }
+  });
+
+  it('leaves server text without the password alone', () => {
+    expect(redact('535 5.7.8 Authentication credentials invalid', secret)).toBe(
+      '535 5.7.8 Authentication credentials invalid',
+    );
   });
 });

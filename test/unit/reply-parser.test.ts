@@ -4,6 +4,8 @@ import {
   firstLine,
   MAX_REPLY_BYTES,
   parseReply,
+  ReplyScanner,
+  type ParseState,
 } from '../../src/smtp/reply-parser.js';
 
 describe('parseReply', () => {
@@ -46,7 +48,32 @@ describe('parseReply', () => {
     expect(parseReply(input)).toEqual({ kind: 'not-smtp', why });
   });
 
-  it('refuses an endless line and an endless reply within a few KiB', () => {
+  it('a complete greeting is a greeting, however many bytes follow it in the buffer', () => {
+    const banner = 'banner text after the greeting\r\n'.repeat(2 * (MAX_REPLY_BYTES / 32));
+    const state = parseReply(`220 mx.example ready\r\n${banner}`);
+    expect(state.kind === 'reply' && state.reply).toEqual({
+      code: 220,
+      lines: ['mx.example ready'],
+    });
+  });
+
+  it('reads a multi-line greeting of several KiB, whole or a byte at a time alike', () => {
+    const lines = Array.from({ length: 100 }, (_, i) => `220-line ${i} ${'x'.repeat(60)}\r\n`);
+    const text = `${lines.join('')}220 done\r\n`;
+    expect(text.length).toBeGreaterThan(6_000);
+    const whole = parseReply(text);
+    const scanner = new ReplyScanner();
+    let state: ParseState = { kind: 'incomplete' };
+    for (const char of text) {
+      scanner.push(char);
+      state = scanner.next();
+      if (state.kind !== 'incomplete') break;
+    }
+    expect(whole.kind === 'reply' && whole.reply.lines).toHaveLength(101);
+    expect(state).toEqual(whole);
+  });
+
+  it('refuses an endless line and an endless reply within their limits', () => {
     expect(parseReply(`220 ${'x'.repeat(2000)}`)).toEqual({
       kind: 'not-smtp',
       why: 'line-too-long',
