@@ -1,37 +1,25 @@
 // The commands and their flags, written once as a table: cli/program.ts builds commander's
-// parser from it, and cli/help.ts renders --help from it without loading commander (which
-// costs about a fifth of a bare Node.js start). The exporter flags carry the names Prometheus
+// parser from it (with the value parsers of cli/options.ts, by flag name), and cli/help.ts
+// renders --help from it without loading commander or the parsers: --help then loads a handful
+// of small modules, where commander alone costs about a fifth of a bare Node.js start. The exporter flags carry the names Prometheus
 // exporters use (`--web.listen-address`, `--config.file`, `--log.level`); mxprobe's older
 // names stay accepted as hidden aliases.
 
-import { DEFAULT_PORTS, DEFAULTS, DURATION_BOUNDS } from '../config/defaults.js';
-import { formatDuration } from '../config/duration.js';
-import { describeBounds } from '../config/validator.js';
-import { describePorts } from '../ports.js';
-import { DEFAULT_DNSBL_ZONES } from '../reputation/zones.js';
 import {
-  collect,
-  durationFlag,
-  integerFlag,
-  listenFlag,
-  parseDnsblFlag,
-  parseDnsServerFlag,
-  parseEgressAddressFlag,
-  parseFamilyFlag,
-  parseLogFormatFlag,
-  parseLogLevelFlag,
-  parsePortsFlag,
-  targetName,
-} from './options.js';
+  DEFAULT_DNSBL_ZONES,
+  DEFAULT_PORTS,
+  DEFAULTS,
+  DURATION_BOUNDS,
+} from '../config/defaults.js';
+import { describeBounds, formatDuration } from '../config/duration.js';
+import { describePorts } from '../ports.js';
 
 export interface FlagSpec {
   /** As commander takes it: `--ports <list>`, `--once`, `--no-cloud-detection`. */
   flags: string;
   description: string;
-  /** The older name, accepted with its own parser and never shown by --help. */
-  alias?: { flags: string; parse?(value: string, previous: unknown): unknown };
-  /** Checks and converts the value; the second argument is the value so far. */
-  parse?(value: string, previous: unknown): unknown;
+  /** The older name, accepted beside it and never shown by --help. */
+  alias?: { flags: string };
 }
 
 export interface FlagGroup {
@@ -118,43 +106,35 @@ const PROBE: CommandSpec = {
         {
           flags: '--domain <domain>',
           description: 'probe the MX hosts of this mail domain (repeatable)',
-          parse: collect(targetName('--domain')),
         },
         {
           flags: '--host <host>',
           description: "probe this host's own addresses, e.g. a submission server (repeatable)",
-          parse: collect(targetName('--host')),
         },
         {
           flags: '--ports <list>',
           description: `comma-separated ports (default ${DEFAULT_PORTS.join(',')})`,
-          parse: parsePortsFlag,
         },
         {
           flags: '--family <family>',
           description: `address families to probe: 4, 6 or any (default ${DEFAULTS.family})`,
-          parse: parseFamilyFlag,
         },
         {
           flags: '--dns-server <addr[:port]>',
           description:
             'resolve through this DNS server instead of the system resolver (repeatable)',
-          parse: collect(parseDnsServerFlag),
         },
         {
           flags: '--connect-timeout <ms>',
           description: `give up on a TCP connect after this long: a silent port is "filtered" (default ${DEFAULTS.connectTimeoutMs}; ${describeBounds(DURATION_BOUNDS.connectTimeout)})`,
-          parse: durationFlag('--connect-timeout', DURATION_BOUNDS.connectTimeout),
         },
         {
           flags: '--greeting-timeout <ms>',
           description: `wait this long for the SMTP greeting (or the TLS handshake on 465) (default ${DEFAULTS.greetingTimeoutMs}; ${describeBounds(DURATION_BOUNDS.greetingTimeout)})`,
-          parse: durationFlag('--greeting-timeout', DURATION_BOUNDS.greetingTimeout),
         },
         {
           flags: '--concurrency <n>',
           description: `attempts in flight at once (default ${DEFAULTS.concurrency})`,
-          parse: integerFlag('--concurrency', 1, DEFAULTS.maxConcurrency),
         },
         {
           flags: '--no-cloud-detection',
@@ -168,12 +148,10 @@ const PROBE: CommandSpec = {
         {
           flags: '--dnsbl <zones>',
           description: `DNSBL zones to look the egress addresses up in, comma-separated, or none (default ${DEFAULT_DNSBL_ZONES.join(', ')})`,
-          parse: parseDnsblFlag,
         },
         {
           flags: '--egress-address <addr>',
           description: 'the public address this machine sends mail from, when known (repeatable)',
-          parse: collect(parseEgressAddressFlag),
         },
       ],
     },
@@ -183,8 +161,7 @@ const PROBE: CommandSpec = {
         {
           flags: '--web.listen-address <[addr]:port>',
           description: `where /, /metrics, /status, /healthz and /-/reload are served (default ${DEFAULTS.listen}, every interface)`,
-          parse: listenFlag('--web.listen-address'),
-          alias: { flags: '--listen <[addr]:port>', parse: listenFlag('--listen') },
+          alias: { flags: '--listen <[addr]:port>' },
         },
         {
           flags: '--web.config.file <file>',
@@ -194,12 +171,10 @@ const PROBE: CommandSpec = {
         {
           flags: '--interval <duration>',
           description: `time between probe cycles, e.g. 5m (default ${formatDuration(DEFAULTS.intervalMs)}, at least ${formatDuration(DEFAULTS.minIntervalMs)})`,
-          parse: durationFlag('--interval', DURATION_BOUNDS.interval),
         },
         {
           flags: '--min-interval <duration>',
           description: `lower the ${formatDuration(DEFAULTS.minIntervalMs)} floor under --interval (for tests and the lab only)`,
-          parse: durationFlag('--min-interval', DURATION_BOUNDS.minInterval),
         },
       ],
     },
@@ -209,14 +184,12 @@ const PROBE: CommandSpec = {
         {
           flags: '--log.level <level>',
           description: `debug, info, warn or error (default ${DEFAULTS.logLevel}; with --once ${DEFAULTS.onceLogLevel})`,
-          parse: parseLogLevelFlag,
-          alias: { flags: '--log-level <level>', parse: parseLogLevelFlag },
+          alias: { flags: '--log-level <level>' },
         },
         {
           flags: '--log.format <format>',
           description:
             'logfmt or json (default: json, or a short line for a person when the log goes to a terminal)',
-          parse: parseLogFormatFlag,
         },
       ],
     },
@@ -258,6 +231,11 @@ const CHECK_CONFIG: CommandSpec = {
 };
 
 export const COMMANDS: readonly CommandSpec[] = [PROBE, CHECK_CONFIG];
+
+/** The long name of a flag spelling: `--ports <list>` → `--ports`, `-h, --help` → `--help`. */
+export function longName(flags: string): string {
+  return (flags.split(/[ ,]+/).find((part) => part.startsWith('--')) ?? flags).trim();
+}
 
 /** What --help shows for a flag: its description, and its older name when it has one. */
 export function flagDescription(flag: FlagSpec): string {

@@ -3,9 +3,8 @@
 // same as in the config file: both go through config/values.ts. Nothing here loads commander:
 // --help reads the flags without it.
 
-import type { DurationBounds } from '../config/defaults.js';
-import { parseDurationMs } from '../config/duration.js';
-import { describeBounds } from '../config/validator.js';
+import { DEFAULTS, DURATION_BOUNDS, type DurationBounds } from '../config/defaults.js';
+import { describeBounds, parseDurationMs } from '../config/duration.js';
 import type { ListenAddress } from '../config/types.js';
 import { canonicalAddress } from '../reputation/address.js';
 import {
@@ -194,3 +193,35 @@ export function parseEgressAddressFlag(value: string): string {
     throw new FlagValueError('expected an IPv4 or IPv6 address, e.g. 203.0.113.7.');
   return ip.address;
 }
+
+/** Checks and converts a flag's value; `previous` is the value so far (repeatable flags). */
+interface ParsesAFlag {
+  // A method, so that parsers whose `previous` is a list (repeatable flags) fit beside the rest.
+  parse(value: string, previous: unknown): unknown;
+}
+export type FlagParser = ParsesAFlag['parse'];
+
+/**
+ * How the value of each flag that takes one is checked, by the flag's long name (an alias has
+ * its own entry, so its messages name the spelling used). cli/flags.ts holds the flags' words;
+ * a test checks that the two tables name the same flags.
+ */
+export const FLAG_PARSERS: Readonly<Record<string, FlagParser>> = {
+  '--domain': collect(targetName('--domain')),
+  '--host': collect(targetName('--host')),
+  '--ports': parsePortsFlag,
+  '--family': parseFamilyFlag,
+  '--dns-server': collect(parseDnsServerFlag),
+  '--connect-timeout': durationFlag('--connect-timeout', DURATION_BOUNDS.connectTimeout),
+  '--greeting-timeout': durationFlag('--greeting-timeout', DURATION_BOUNDS.greetingTimeout),
+  '--concurrency': integerFlag('--concurrency', 1, DEFAULTS.maxConcurrency),
+  '--dnsbl': parseDnsblFlag,
+  '--egress-address': collect(parseEgressAddressFlag),
+  '--web.listen-address': listenFlag('--web.listen-address'),
+  '--listen': listenFlag('--listen'),
+  '--interval': durationFlag('--interval', DURATION_BOUNDS.interval),
+  '--min-interval': durationFlag('--min-interval', DURATION_BOUNDS.minInterval),
+  '--log.level': parseLogLevelFlag,
+  '--log-level': parseLogLevelFlag,
+  '--log.format': parseLogFormatFlag,
+};

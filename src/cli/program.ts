@@ -4,10 +4,10 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../package-root.js';
-import { COMMANDS, flagDescription, HELP_FLAG, PROGRAM, type FlagSpec } from './flags.js';
+import { COMMANDS, flagDescription, HELP_FLAG, longName, PROGRAM, type FlagSpec } from './flags.js';
 import { helpWidth, renderHelp } from './help.js';
 import type { CliIo } from './io.js';
-import { FlagValueError, probeFlags, type ProbeOptions } from './options.js';
+import { FLAG_PARSERS, FlagValueError, probeFlags, type ProbeOptions } from './options.js';
 
 const commands = (): Promise<typeof import('./commands.js')> => import('./commands.js');
 
@@ -75,11 +75,13 @@ function buildProgram(io: CliIo, record: (run: () => Promise<number>) => Promise
 /** A flag, and its older name as a hidden alias that cannot be given together with it. */
 function addFlag(command: Command, flag: FlagSpec): void {
   const option = new Option(flag.flags, flagDescription(flag));
-  if (flag.parse) option.argParser(forCommander(flag.parse.bind(flag)));
+  const parse = FLAG_PARSERS[longName(flag.flags)];
+  if (parse) option.argParser(forCommander(parse));
   command.addOption(option);
   if (flag.alias === undefined) return;
   const alias = new Option(flag.alias.flags).hideHelp();
-  if (flag.alias.parse) alias.argParser(forCommander(flag.alias.parse.bind(flag.alias)));
+  const parseAlias = FLAG_PARSERS[longName(flag.alias.flags)];
+  if (parseAlias) alias.argParser(forCommander(parseAlias));
   option.conflicts(alias.attributeName());
   command.addOption(alias.conflicts(option.attributeName()));
 }

@@ -2,8 +2,7 @@
 // with each registered cloud's standard metadata URL.
 
 import { defaultMetadataUrls } from '../clouds/registry.js';
-import { DEFAULT_DNSBL_ZONES } from '../reputation/zones.js';
-import { DEFAULTS, defaultListen } from './defaults.js';
+import { DEFAULT_DNSBL_ZONES, DEFAULTS, defaultListen } from './defaults.js';
 import type { CloudDetectionConfig, ProbeConfig, ReputationConfig } from './types.js';
 
 export function defaultCloudDetection(): CloudDetectionConfig {

@@ -66,6 +66,13 @@ export const DURATION_BOUNDS = {
   cloudDetectionTimeout: { minMs: 10, maxMs: 30_000 },
 } as const satisfies Record<string, DurationBounds>;
 
+/** Public and free for low volume; each is described in docs/reference.md ("DNSBL zones"). */
+export const DEFAULT_DNSBL_ZONES: readonly string[] = [
+  'zen.spamhaus.org',
+  'bl.spamcop.net',
+  'psbl.surriel.com',
+];
+
 /** Ports of a target that names none, from the port table. */
 export const DEFAULT_PORTS: readonly number[] = defaultPorts();
 

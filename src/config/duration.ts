@@ -21,3 +21,8 @@ export function formatDuration(ms: number): string {
   if (ms % UNIT_MS.s === 0 && ms > 0) return `${ms / UNIT_MS.s}s`;
   return `${ms}ms`;
 }
+
+/** "100ms to 1m". */
+export function describeBounds(bounds: { minMs: number; maxMs: number }): string {
+  return `${formatDuration(bounds.minMs)} to ${formatDuration(bounds.maxMs)}`;
+}

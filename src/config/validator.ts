@@ -4,7 +4,7 @@
 
 import { printable } from '../util/printable.js';
 import type { DurationBounds } from './defaults.js';
-import { formatDuration, parseDurationMs } from './duration.js';
+import { describeBounds, formatDuration, parseDurationMs } from './duration.js';
 import type { ListenAddress } from './types.js';
 import { normalizeDnsServer, parseFamily, parseListen, parseTargetName, uniq } from './values.js';
 import type { FamilyChoice } from '../types.js';
@@ -161,11 +161,6 @@ export class Validator {
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** "100ms to 1m". */
-export function describeBounds(bounds: DurationBounds): string {
-  return `${formatDuration(bounds.minMs)} to ${formatDuration(bounds.maxMs)}`;
 }
 
 /** A found value as the message quotes it: short, and with control characters escaped. */

@@ -64,13 +64,6 @@ export const KNOWN_ZONES: readonly KnownZone[] = [
   },
 ];
 
-/** Public and free for low volume; each is described in docs/reference.md ("DNSBL zones"). */
-export const DEFAULT_DNSBL_ZONES: readonly string[] = [
-  'zen.spamhaus.org',
-  'bl.spamcop.net',
-  'psbl.surriel.com',
-];
-
 /** The table's entry for a zone: the zone itself or a zone under the entry's domain. */
 export function knownZone(
   zone: string,

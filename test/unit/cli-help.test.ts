@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { wrap, wrapCommand } from '../../src/cli/help.js';
 import { main, type CliIo } from '../../src/cli/main.js';
-import { probeFlags } from '../../src/cli/options.js';
+import { COMMANDS, longName } from '../../src/cli/flags.js';
+import { FLAG_PARSERS, probeFlags } from '../../src/cli/options.js';
 import { MXPROBE_BIN } from '../helpers/run-mxprobe.js';
 
 interface Terminal {
@@ -150,6 +151,61 @@ describe('exporter flags', () => {
     expect(await main(['-V', '--help'], viaCommander.io)).toBe(0);
   });
 });
+
+describe('the flag table and the value parsers', () => {
+  it('name the same flags: every flag that takes a value (aliases too) has a parser, and no parser is left over', () => {
+    const spellings = COMMANDS.flatMap((c) => c.groups.flatMap((g) => g.flags)).flatMap((f) => [
+      f.flags,
+      ...(f.alias ? [f.alias.flags] : []),
+    ]);
+    // Files and paths are taken as given (commander's default); every other value is checked.
+    const taken = new Set(['--config.file', '--config', '--web.config.file', '--textfile']);
+    const withValue = new Set(
+      spellings
+        .filter((f) => f.includes('<'))
+        .map(longName)
+        .filter((n) => !taken.has(n)),
+    );
+    expect(new Set(Object.keys(FLAG_PARSERS))).toEqual(withValue);
+  });
+
+  it.each([['--help'], ['probe', '--help'], ['--version']])(
+    '%s loads neither commander nor the parsers, the YAML parser or the probe engine',
+    async (...args) => {
+      const loaded = await modulesLoadedBy(args);
+      expect(loaded.some((url) => url.endsWith('/src/cli/main.js'))).toBe(true);
+      for (const heavy of [
+        'commander',
+        'yaml',
+        'prom-client',
+        'nodemailer',
+        'src/cli/options.js',
+        'src/cli/program.js',
+        'src/probe/',
+      ])
+        expect(loaded.filter((url) => url.includes(heavy))).toEqual([]);
+    },
+  );
+});
+
+/** The modules a run of the built CLI resolves, as file URLs (a module.register hook logs them). */
+async function modulesLoadedBy(args: string[]): Promise<string[]> {
+  const hooks = `data:text/javascript,${encodeURIComponent(
+    'export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write(r.url + "\\n"); return r; }',
+  )}`;
+  const register = `data:text/javascript,${encodeURIComponent(
+    `import { register } from 'node:module'; register(${JSON.stringify(hooks)});`,
+  )}`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', register, MXPROBE_BIN, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', () => resolve(err.split('\n').filter((line) => /^(file|node):/.test(line))));
+  });
+}
 
 describe('a reader that goes away', () => {
   it('`mxprobe --help | head -0`: exit 0, no stack trace', async () => {
