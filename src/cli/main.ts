@@ -125,8 +125,13 @@ config error, 3 nothing could be probed (name resolution failed).`,
     )
     .option(
       '--concurrency <n>',
-      `attempts in flight at once (default ${DEFAULTS.concurrency})`,
+      `attempts in flight to one target (default ${DEFAULTS.concurrency})`,
       integerFlag('--concurrency', 1, DEFAULTS.maxConcurrency),
+    )
+    .option(
+      '--max-sockets <n>',
+      `sockets open at once over all destinations, under the open-file limit (default ${DEFAULTS.maxSockets})`,
+      integerFlag('--max-sockets', 1, DEFAULTS.maxMaxSockets),
     )
     .option(
       '--listen <addr:port>',

@@ -32,6 +32,7 @@ export interface ProbeFlags {
   interval?: number;
   minInterval?: number;
   concurrency?: number;
+  maxSockets?: number;
   logLevel?: LogLevel;
   textfile?: string;
   cloudDetection: boolean;

@@ -17,9 +17,18 @@ export const DEFAULTS = {
   connectTimeoutMs: 1_500,
   greetingTimeoutMs: 10_000,
   family: 'any' as FamilyChoice,
+  /** Attempts in flight to one target (a domain's MX hosts, or a host's addresses). */
   concurrency: 16,
   maxConcurrency: 256,
+  /** Attempts in flight to one address: two of its ports at a time at most. */
+  perAddressConcurrency: 2,
   hostSpacingMs: 100,
+  // Sockets a pass holds at once, all destinations together (capped below the open-file limit).
+  // A silently dropped attempt holds its 6 staggered SYN sockets for the whole connect timeout,
+  // so 4096 sockets let about 680 silent destinations be waited for at once: 500 of them cost
+  // one connect timeout.
+  maxSockets: 4_096,
+  maxMaxSockets: 1_048_576,
   cloudDetectionTimeoutMs: 300,
   dmiAssetTagPath: '/sys/class/dmi/id/chassis_asset_tag',
   logLevel: 'info' as LogLevel,
@@ -58,6 +67,7 @@ export function defaultConfig(): ProbeConfig {
     dnsServers: [],
     family: DEFAULTS.family,
     concurrency: DEFAULTS.concurrency,
+    maxSockets: DEFAULTS.maxSockets,
     hostSpacingMs: DEFAULTS.hostSpacingMs,
     targets: [],
     relays: [],

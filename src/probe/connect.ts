@@ -23,6 +23,8 @@ export interface ConnectRequest {
   family: Family;
   port: number;
   connectTimeoutMs: number;
+  /** At most this many staggered sockets (the attempt's share of the pass's socket budget). */
+  maxSockets?: number | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -34,7 +36,10 @@ export type Connected =
 /** Staggered SYNs; the first definitive answer wins and the other sockets are dropped. */
 export function connectStaggered(request: ConnectRequest): Promise<Connected> {
   const { address, port, family, connectTimeoutMs, signal } = request;
-  const offsets = synOffsets(connectTimeoutMs);
+  const offsets = synOffsets(connectTimeoutMs).slice(
+    0,
+    Math.max(1, request.maxSockets ?? Infinity),
+  );
   return new Promise((resolve, reject) => {
     const sockets: net.Socket[] = [];
     const timers: NodeJS.Timeout[] = [];
@@ -72,6 +77,11 @@ export function connectStaggered(request: ConnectRequest): Promise<Connected> {
       setTimeout(() => finish({ kind: 'timeout', tries: sockets.length }), connectTimeoutMs),
     );
   });
+}
+
+/** How many sockets a connect with this timeout opens at most: its share of the socket budget. */
+export function staggerWidth(connectTimeoutMs: number): number {
+  return synOffsets(connectTimeoutMs).length;
 }
 
 /** When the staggered SYN sockets start, all early enough for one kernel retransmit. Pure. */

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { cloudAdvice } from '../clouds/advice.js';
 import { detectCloud } from '../clouds/detect.js';
 import type { CloudFacts } from '../clouds/registry.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { ProbeConfig } from '../config/types.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import { countedAttempts, familyStatuses, portReports } from '../diagnosis/port-status.js';
@@ -26,6 +27,8 @@ import { classifyAttempt } from './classify.js';
 import { dialSmtp, type Dial } from './dial.js';
 import { createDnsClient, resolveTarget, type DnsClient, type Endpoint } from './resolve.js';
 import { runScheduled } from './schedule.js';
+import { staggerWidth } from './connect.js';
+import { openFileLimit, socketBound } from './sockets.js';
 
 export interface ProgressEvent {
   phase: 'resolve' | 'probe';
@@ -100,10 +103,19 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
 
   let done = 0;
   const ehloName = hostname();
+  const fdLimit = openFileLimit();
+  const sockets = socketBound(config.maxSockets, fdLimit);
+  if (sockets < config.maxSockets) {
+    log.debug('socket budget lowered to fit the open-file limit', {
+      maxSockets: config.maxSockets,
+      fdLimit,
+      sockets,
+    });
+  }
   const attempts = await runScheduled(
     planned,
-    (p) => p.endpoint.address,
-    async ({ target, endpoint, port }): Promise<Attempt> => {
+    (p) => ({ target: `${p.target.kind}:${p.target.name}`, address: p.endpoint.address }),
+    async ({ target, endpoint, port }, lease): Promise<Attempt> => {
       const facts = await dial({
         address: endpoint.address,
         family: endpoint.family,
@@ -114,6 +126,7 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
         connectTimeoutMs: config.connectTimeoutMs,
         greetingTimeoutMs: config.greetingTimeoutMs,
         signal,
+        sockets: lease,
       });
       const { result, reason } = classifyAttempt(facts.outcome);
       const attempt: Attempt = {
@@ -135,7 +148,14 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
       options.onProgress?.({ phase: 'probe', done, total: planned.length, attempt });
       return attempt;
     },
-    { concurrency: config.concurrency, spacingMs: config.hostSpacingMs, signal },
+    {
+      perTarget: config.concurrency,
+      perAddress: DEFAULTS.perAddressConcurrency,
+      spacingMs: config.hostSpacingMs,
+      sockets,
+      socketsPerAttempt: staggerWidth(config.connectTimeoutMs),
+      signal,
+    },
   );
 
   const relayReports = await relays;

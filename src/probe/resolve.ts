@@ -5,7 +5,8 @@
 // its own c-ares channel with a short first try (c-ares doubles it on each retry: 0.5, 1, 2 s,
 // so four tries fit) and an overall deadline after which its queries are cancelled: an
 // unreachable DNS server ends the pass in about 4 s. A lost UDP datagram would still cost a
-// 0.5 s retry, so each question is hedged: asked again on a second channel after 250 ms.
+// 0.5 s retry, so each question is hedged: asked again on a second channel after 250 ms. When
+// a target is resolved, whatever of its queries is still out is cancelled.
 
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -133,6 +134,9 @@ export async function resolveTarget(
     return { ...result, durationMs: Math.round(performance.now() - started) };
   } finally {
     clearTimeout(deadline);
+    // The answer is in: a hedged twin still out (and its retries, up to 7.5 s) is dropped, so
+    // nothing of this target's resolution outlives it.
+    dns.cancel();
   }
 }
 
