@@ -116,6 +116,23 @@ describe('probe --once exits within 0.5 s of the end of its pass', () => {
     expect(silent.connections - before).toBe(2);
   });
 
+  it('when a backup connection still waits for its greeting as the original greets', async () => {
+    // The first connection greets after 1.2 s, so a backup starts beside it at 1 s; the backup
+    // hears nothing, and is still waiting (up to the 10 s greeting timeout) when the verdict
+    // arrives on the original.
+    const lateGreeter = await countingServer((s) => {
+      if (lateGreeter.connections === 1)
+        setTimeout(() => s.write('220 late.test ESMTP\r\n'), 1_200);
+    });
+    servers.push(lateGreeter);
+    const run = await probeOnce(['--host', '127.0.0.1', '--ports', String(lateGreeter.port)]);
+    expect(run.report.attempts.map((a) => `${a.result}/${a.reason}`)).toEqual([
+      'reachable/greeting',
+    ]);
+    expect(run.lagMs).toBeLessThan(EXIT_AFTER_PASS_MS);
+    expect(lateGreeter.connections).toBe(2);
+  });
+
   it('when one DNS channel never answers (the hedged twin does)', async () => {
     const before = greeterNoQuit.connections;
     const run = await probeOnce([
