@@ -19,7 +19,7 @@ import { awaitQuitReply, QUIT_REPLY_MS, sayGoodbye } from '../smtp/goodbye.js';
 import { startTls, tlsFactsOf, type TlsFailure } from '../smtp/tls.js';
 import type { Family, TlsFacts } from '../types.js';
 import type { DialOutcome } from './classify.js';
-import { connectStaggered, staggerWidth } from './connect.js';
+import { connectStaggered, dropUnused, staggerWidth } from './connect.js';
 import type { SocketLease } from './sockets.js';
 
 /** After connecting, silence this long (in ms) starts a backup connection (plain ports only). */
@@ -194,7 +194,7 @@ function raceGreeting(first: net.Socket, request: DialRequest): Promise<Race> {
       done = true;
       for (const timer of timers) clearTimeout(timer);
       decided.abort();
-      for (const leg of legs) if (leg !== winner) leg.raw.destroy();
+      for (const leg of legs) if (leg !== winner) dropUnused(leg.raw);
       resolve({ winner, outcome, legs });
     };
     const fail = (error: unknown): void => {
@@ -228,7 +228,7 @@ function raceGreeting(first: net.Socket, request: DialRequest): Promise<Race> {
       lease?.release(granted - (backup?.kind === 'connected' ? 1 : 0));
       if (backup?.kind !== 'connected') return;
       if (done) {
-        backup.socket.destroy();
+        dropUnused(backup.socket);
         return;
       }
       const { leg, outcome } = await startLeg(backup.socket, request, deadline, legs);

@@ -147,6 +147,11 @@ describe.each(CASES)('scenario $scenario', (c) => {
     expect(portStatuses(json.report)).toEqual(c.ports);
   });
 
+  it('exits within 0.5 s of its pass; no server sees a connection after its attempt had a greeting', () => {
+    expect(json.exitLagMs).toBeLessThan(500);
+    expect(json.lateConnections).toEqual([]);
+  });
+
   it('reports the environment: cloud and address families', () => {
     expect(json.report.environment.cloud).toBe(c.cloud ?? 'none');
     expect(json.report.environment.families).toEqual(c.families ?? { '4': 'ok', '6': 'ok' });
