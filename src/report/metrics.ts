@@ -7,6 +7,11 @@
 // prom-client fixes the exposition format per registry, and its OpenMetrics output renames
 // counters in place; each format therefore gets its own registry with its own metric objects,
 // both fed from the same snapshot.
+//
+// mxprobe's own series change only when a cycle is recorded (or the interval is set), so their
+// text is rendered once per change and kept: with 2,000 attempts that is about a megabyte, far
+// too much to rebuild on every scrape. The process metrics (CPU, memory, event loop) live in a
+// registry of their own, rendered at each scrape in front of the kept text.
 
 import {
   Counter,
@@ -51,8 +56,12 @@ interface SharedState {
 
 interface Exposition {
   registry: Registry<RegistryContentType>;
+  /** The process metrics, rendered at every scrape (the daemon only). */
+  process: Registry<RegistryContentType> | undefined;
   probesTotal: Counter;
   cycleDuration: Histogram;
+  /** mxprobe's series as text, until the next record() or setIntervalMs(). */
+  rendered: Promise<string> | undefined;
 }
 
 export interface RenderedMetrics {
@@ -78,21 +87,35 @@ export class Metrics {
       finishedAtSeconds: finishedAt.getTime() / 1000,
     };
     const counts = countProbes(report.attempts);
-    for (const { probesTotal, cycleDuration } of Object.values(this.expositions)) {
-      for (const { labels, value } of counts) probesTotal.inc(labels, value);
-      cycleDuration.observe(report.durationMs / 1000);
+    for (const exposition of Object.values(this.expositions)) {
+      for (const { labels, value } of counts) exposition.probesTotal.inc(labels, value);
+      exposition.cycleDuration.observe(report.durationMs / 1000);
+      exposition.rendered = undefined;
     }
   }
 
   /** The daemon's configured interval, for the "no cycle for 3 intervals" alert. */
   setIntervalMs(intervalMs: number): void {
     this.state.intervalSeconds = intervalMs / 1000;
+    for (const exposition of Object.values(this.expositions)) exposition.rendered = undefined;
   }
 
   async render(format: ExpositionFormat): Promise<RenderedMetrics> {
-    const { registry } = this.expositions[format];
-    return { contentType: registry.contentType, body: await registry.metrics() };
+    const exposition = this.expositions[format];
+    // prom-client reads every collect() synchronously when metrics() is called: the kept
+    // text is one snapshot, never half of one cycle and half of the next.
+    exposition.rendered ??= exposition.registry.metrics();
+    const own = await exposition.rendered;
+    const contentType = exposition.registry.contentType;
+    if (exposition.process === undefined) return { contentType, body: own };
+    return { contentType, body: joinExpositions(await exposition.process.metrics(), own, format) };
   }
+}
+
+/** Two expositions of one format as one: families in order, one `# EOF` at the end. Pure. */
+export function joinExpositions(first: string, second: string, format: ExpositionFormat): string {
+  if (format === 'openmetrics') return `${first.replace(/# EOF\n$/, '')}${second}`;
+  return `${first.trimEnd()}\n\n${second}`;
 }
 
 function buildExposition(
@@ -103,10 +126,13 @@ function buildExposition(
   const registry = new Registry<RegistryContentType>();
   registry.setContentType(contentType);
   const registers = [registry];
+  let processRegistry: Registry<RegistryContentType> | undefined;
   if (options.processMetrics) {
-    collectDefaultMetrics({ register: registry });
+    processRegistry = new Registry<RegistryContentType>();
+    processRegistry.setContentType(contentType);
+    collectDefaultMetrics({ register: processRegistry });
     // Gauges named like counters fail `promtool check metrics`; nothing in mxprobe needs them.
-    for (const name of LINT_FAILING_DEFAULT_METRICS) registry.removeSingleMetric(name);
+    for (const name of LINT_FAILING_DEFAULT_METRICS) processRegistry.removeSingleMetric(name);
   }
 
   // A gauge whose series are exactly those of the latest snapshot.
@@ -211,7 +237,7 @@ function buildExposition(
     buckets: CYCLE_BUCKETS_SECONDS,
     registers,
   });
-  return { registry, probesTotal, cycleDuration };
+  return { registry, process: processRegistry, probesTotal, cycleDuration, rendered: undefined };
 }
 
 /**
