@@ -29,6 +29,12 @@ export const DEFAULTS = {
   // one connect timeout.
   maxSockets: 4_096,
   maxMaxSockets: 1_048_576,
+  // Attempts started per second. A one-shot pass is waited for: 1,000 attempts start within half
+  // a second. The daemon is not: spreading a cycle's starts keeps its event loop free for
+  // /metrics (p99 in milliseconds with 2,000 attempts per cycle), its memory low (fewer
+  // sockets alive at once) and its load on the path smooth; 2,000 attempts start in 8 s.
+  onceStartsPerSecond: 2_000,
+  daemonStartsPerSecond: 250,
   cloudDetectionTimeoutMs: 300,
   dmiAssetTagPath: '/sys/class/dmi/id/chassis_asset_tag',
   logLevel: 'info' as LogLevel,

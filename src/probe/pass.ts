@@ -2,6 +2,7 @@
 // verify relays, detect the cloud, and assemble the report. The network is reached only
 // through the injected dial/DNS/relay/cloud functions, so tests can swap any of them.
 
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -39,6 +40,8 @@ export interface ProgressEvent {
 
 export interface PassOptions {
   signal?: AbortSignal | undefined;
+  /** Attempts started per second, at most (the one-shot rate when absent). */
+  startsPerSecond?: number;
   log?: Logger;
   onProgress?: (event: ProgressEvent) => void;
   dial?: Dial;
@@ -103,6 +106,8 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
 
   let done = 0;
   const ehloName = hostname();
+  // Every attempt in flight listens to the pass's signal: thousands of listeners are expected.
+  if (signal) setMaxListeners(0, signal);
   const fdLimit = openFileLimit();
   const sockets = socketBound(config.maxSockets, fdLimit);
   if (sockets < config.maxSockets) {
@@ -152,6 +157,7 @@ export async function runPass(config: ProbeConfig, options: PassOptions = {}): P
       perTarget: config.concurrency,
       perAddress: DEFAULTS.perAddressConcurrency,
       spacingMs: config.hostSpacingMs,
+      startsPerSecond: options.startsPerSecond ?? DEFAULTS.onceStartsPerSecond,
       sockets,
       socketsPerAttempt: staggerWidth(config.connectTimeoutMs),
       signal,

@@ -50,16 +50,20 @@ export const DNS_HEDGE_AFTER_MS = 250;
 
 export function createDnsClient(servers: string[]): DnsClient {
   // Two channels: a lost UDP datagram costs the first channel its 0.5 s retry, so the same
-  // question goes out again on the second one a moment later; the first answer wins.
-  const channels = [0, 1].map(() => {
-    const resolver = new Resolver({ timeout: DNS_TRY_TIMEOUT_MS, tries: DNS_TRIES });
-    if (servers.length > 0) resolver.setServers(servers);
-    return resolver;
-  });
+  // question goes out again on the second one a moment later; the first answer wins. They are
+  // made at the first question: a target named by its address asks none, and a pass over a
+  // thousand of them should not set up two thousand resolvers for nothing.
+  let channels: Resolver[] | undefined;
+  const open = (): Resolver[] =>
+    (channels ??= [0, 1].map(() => {
+      const resolver = new Resolver({ timeout: DNS_TRY_TIMEOUT_MS, tries: DNS_TRIES });
+      if (servers.length > 0) resolver.setServers(servers);
+      return resolver;
+    }));
   let cancelled = false;
   const ask = <T>(query: (r: Resolver) => Promise<T>): Promise<T> =>
     hedged(
-      channels.map((r) => () => (cancelled ? Promise.reject(cancelledError()) : query(r))),
+      open().map((r) => () => (cancelled ? Promise.reject(cancelledError()) : query(r))),
       DNS_HEDGE_AFTER_MS,
     );
   return {
@@ -68,7 +72,7 @@ export function createDnsClient(servers: string[]): DnsClient {
     aaaa: (name) => ask((r) => r.resolve6(name)),
     cancel: () => {
       cancelled = true;
-      for (const r of channels) r.cancel();
+      for (const r of channels ?? []) r.cancel();
     },
   };
 }

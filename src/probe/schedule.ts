@@ -7,15 +7,19 @@
 // SYNs) and gives back what it does not use. A silently dropped destination costs nothing to
 // anyone, so N of them cost a pass about one connect timeout, not N/16 of them.
 //
-// Starts are handed out in small batches, one batch per turn of the event loop, so a pass of
-// thousands never holds up the daemon's HTTP answers for long.
+// Starts are paced: a burst of START_BURST, then `startsPerSecond`. A pass of thousands then
+// spreads its sockets' work (connects, stagger timers, timeouts) evenly instead of in bursts
+// that would hold up the event loop (the daemon's HTTP answers, the reading of replies), and
+// never sends thousands of SYNs in one go.
 
 import { performance } from 'node:perf_hooks';
 import { abortError } from '../util/abort.js';
 import { SocketBudget, SocketLease } from './sockets.js';
 
-/** Attempts started in one turn of the event loop before the others get a turn. */
-export const START_BATCH = 32;
+/** Attempts started at once, at most; the next ones follow at the pass's start rate. */
+export const START_BURST = 16;
+/** When the burst is spent, the scheduler looks again once this many starts are allowed. */
+const START_STEP = 4;
 
 export interface ScheduleKeys {
   /** The target the attempt belongs to (a domain or a host, as configured). */
@@ -30,6 +34,8 @@ export interface ScheduleOptions {
   perAddress: number;
   /** Least time between the starts of two attempts to one address. */
   spacingMs: number;
+  /** Attempts started per second, at most (after a first burst of START_BURST). */
+  startsPerSecond: number;
   /** Sockets the whole pass may hold at once. */
   sockets: number;
   /** Sockets an attempt must be able to open before it starts (capped by `sockets`). */
@@ -64,6 +70,9 @@ class Scheduler<T, R> {
   private readonly inAddress = new Map<string, number>();
   private readonly lastStart = new Map<string, number>();
   private pumpQueued = false;
+  /** Starts allowed now: they come back at startsPerSecond, never more than START_BURST. */
+  private tokens = START_BURST;
+  private tokensAt = performance.now();
   private wake: { at: number; timer: NodeJS.Timeout } | undefined;
 
   constructor(
@@ -99,7 +108,9 @@ class Scheduler<T, R> {
     this.pumpQueued = false;
     if (this.finished) return;
     const now = performance.now();
-    let startedNow = 0;
+    const perMs = this.options.startsPerSecond / 1000;
+    this.tokens = Math.min(START_BURST, this.tokens + (now - this.tokensAt) * perMs);
+    this.tokensAt = now;
     let nextReady = Infinity;
     for (let i = this.head; i < this.items.length; i++) {
       if (this.started[i]) {
@@ -114,15 +125,15 @@ class Scheduler<T, R> {
         nextReady = Math.min(nextReady, readyAt);
         continue;
       }
-      if (startedNow >= START_BATCH) {
-        this.queuePump();
+      if (this.tokens < 1) {
+        this.wakeAt(now + (START_STEP - this.tokens) / perMs);
         return;
       }
       // Sockets are shared by all: when the next attempt in line cannot have its share, no
       // later one may take it (it waits for attempts to give sockets back).
       if (!this.budget.takeExactly(this.need)) break;
       this.start(i, new SocketLease(this.budget, this.need), now);
-      startedNow += 1;
+      this.tokens -= 1;
     }
     if (nextReady < Infinity) this.wakeAt(nextReady);
   }

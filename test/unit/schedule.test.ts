@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { staggerWidth, synOffsets } from '../../src/probe/connect.js';
-import { runScheduled, START_BATCH, type ScheduleOptions } from '../../src/probe/schedule.js';
+import { runScheduled, START_BURST, type ScheduleOptions } from '../../src/probe/schedule.js';
 import {
   parseOpenFileLimit,
   SocketBudget,
@@ -14,6 +14,7 @@ const options = (extra: Partial<ScheduleOptions> = {}): ScheduleOptions => ({
   perTarget: 16,
   perAddress: 2,
   spacingMs: 0,
+  startsPerSecond: 2_000,
   sockets: 4_096,
   socketsPerAttempt: 6,
   ...extra,
@@ -111,6 +112,38 @@ describe('runScheduled: different destinations at once', () => {
     expect(most).toBeGreaterThan(2);
   });
 
+  it('paces the starts: START_BURST at once, then startsPerSecond', async () => {
+    const keys = Array.from({ length: 160 }, (_, i) => ({ target: `t${i}`, address: `a${i}` }));
+    const starts: number[] = [];
+    const began = performance.now();
+    await runScheduled(
+      keys,
+      (k) => k,
+      () => Promise.resolve(void starts.push(performance.now() - began)),
+      options(),
+    );
+    // The first batch at once (plus what refills within that millisecond) …
+    const atOnce = starts.filter((t) => t < 1).length;
+    expect(atOnce).toBeGreaterThanOrEqual(START_BURST);
+    expect(atOnce).toBeLessThanOrEqual(START_BURST + 2);
+    // … and the rest at 2 per ms: 144 more take at least 72 ms.
+    expect(Math.max(...starts)).toBeGreaterThanOrEqual((160 - START_BURST) / 2 - 2);
+  });
+
+  it('starts no faster than the rate it is given (the daemon spreads its cycles)', async () => {
+    const keys = Array.from({ length: 30 }, (_, i) => ({ target: `t${i}`, address: `a${i}` }));
+    const starts: number[] = [];
+    const began = performance.now();
+    await runScheduled(
+      keys,
+      (k) => k,
+      () => Promise.resolve(void starts.push(performance.now() - began)),
+      options({ startsPerSecond: 100 }),
+    );
+    // 16 at once, then 14 more at one per 10 ms.
+    expect(Math.max(...starts)).toBeGreaterThanOrEqual(140 - 2);
+  });
+
   it('starts a large pass in batches, so the event loop keeps answering between them', async () => {
     const keys = Array.from({ length: 200 }, (_, i) => ({ target: `t${i}`, address: `a${i}` }));
     let started = 0;
@@ -126,7 +159,7 @@ describe('runScheduled: different destinations at once', () => {
       options(),
     );
     expect(startedWhenLoopTurned).toBeGreaterThan(0);
-    expect(startedWhenLoopTurned).toBeLessThanOrEqual(START_BATCH);
+    expect(startedWhenLoopTurned).toBeLessThanOrEqual(START_BURST);
     expect(started).toBe(200);
   });
 
