@@ -5,12 +5,14 @@
 // SIGINT stop the loop, abort in-flight attempts and close the HTTP server.
 
 import type { AddressInfo } from 'node:net';
+import { DEFAULTS } from '../config/defaults.js';
 import type { ProbeConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../package-root.js';
 import type { PassOptions } from '../probe/pass.js';
-import { Metrics } from '../report/metrics.js';
+import { Metrics, type PreparedCycle } from '../report/metrics.js';
 import type { DiagnosisCode, PortStatus, Report } from '../types.js';
+import { ExpositionCache } from './exposition-cache.js';
 import { closeServer, createHttpServer, listen } from './http-server.js';
 
 /** Cycles start up to this fraction of the interval late: never early, so the floor holds. */
@@ -103,6 +105,8 @@ class Daemon {
     nodejs: process.version,
     processMetrics: true,
   });
+  /** What /metrics sends: the rendered metrics as bytes, kept up to a second, gzipped once. */
+  private readonly exposition = new ExpositionCache(this.metrics);
   private readonly stopping = new AbortController();
   private latest: Report | undefined;
   /** When the loop last showed life: its start, then the end of each published cycle. */
@@ -122,7 +126,7 @@ class Daemon {
 
   async run(): Promise<void> {
     const server = createHttpServer({
-      renderMetrics: (format) => this.metrics.render(format),
+      metrics: (format, gzip) => this.exposition.get(format, gzip),
       latestReport: () => this.latest,
       unhealthyReason: () => this.unhealthyReason(),
       log: this.log,
@@ -190,12 +194,15 @@ class Daemon {
     const signal = AbortSignal.any([this.stopping.signal, deadline]);
     try {
       const report = await abandonOnStop(
-        this.runPass(config, { signal, log }),
+        this.runPass(config, { signal, log, startsPerSecond: DEFAULTS.daemonStartsPerSecond }),
         this.stopping.signal,
       );
       // Attempts cut short by an abort would read as timeouts: such a cycle is no result.
       if (signal.aborted) throw signal.reason;
-      this.publish(report, log);
+      // Thousands of series are written a slice at a time, while scrapes keep being answered;
+      // then metrics and /status move together.
+      const prepared = await this.metrics.prepare(report, new Date());
+      this.publish(prepared, log);
     } catch (error) {
       if (this.stopping.signal.aborted) return;
       if (deadline.aborted)
@@ -205,9 +212,10 @@ class Daemon {
   }
 
   /** Metrics and /status move together, in one synchronous step. */
-  private publish(report: Report, log: Logger): void {
+  private publish(prepared: PreparedCycle, log: Logger): void {
+    const { report } = prepared;
     const previous = this.latest;
-    this.metrics.record(report, new Date());
+    this.metrics.commit(prepared);
     this.latest = report;
     this.lastProgressAt = Date.now();
 

@@ -8,12 +8,14 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/error.js';
 import type { ListenAddress } from '../config/types.js';
 import type { Logger } from '../log.js';
-import type { ExpositionFormat, RenderedMetrics } from '../report/metrics.js';
+import type { ExpositionFormat } from '../report/metrics.js';
 import type { Report } from '../types.js';
 import { describeErrno } from '../util/errno.js';
+import { acceptsGzip, type Exposition } from './exposition-cache.js';
 
 export interface EndpointSources {
-  renderMetrics(format: ExpositionFormat): Promise<RenderedMetrics>;
+  /** The exposition in the format, gzipped when the scraper accepts it and it is worth it. */
+  metrics(format: ExpositionFormat, acceptsGzip: boolean): Promise<Exposition>;
   /** The latest finished cycle's report, or undefined before the first one. */
   latestReport(): Report | undefined;
   /** Why the probe loop is not healthy, or undefined while it runs as it should. */
@@ -92,10 +94,13 @@ type Route = (
 
 const ROUTES: Record<string, Route | undefined> = {
   '/metrics': async (request, response, sources) => {
-    const { contentType, body } = await sources.renderMetrics(
+    const { contentType, chunks, gzipped } = await sources.metrics(
       negotiateFormat(request.headers.accept),
+      acceptsGzip(request.headers['accept-encoding']),
     );
-    send(response, 200, contentType, body);
+    response.setHeader('Vary', 'Accept, Accept-Encoding');
+    if (gzipped) response.setHeader('Content-Encoding', 'gzip');
+    send(response, 200, contentType, chunks);
   },
   '/status': (_request, response, sources) => {
     const report = sources.latestReport();
@@ -119,13 +124,20 @@ const ROUTES: Record<string, Route | undefined> = {
   },
 };
 
-function send(response: ServerResponse, status: number, contentType: string, body: string): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | readonly Buffer[],
+): void {
+  const chunks = typeof body === 'string' ? [Buffer.from(body)] : body;
   response.writeHead(status, {
     'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
+    'Content-Length': chunks.reduce((sum, chunk) => sum + chunk.length, 0),
     'Cache-Control': 'no-store',
   });
-  response.end(response.req.method === 'HEAD' ? undefined : body);
+  if (response.req.method !== 'HEAD') for (const chunk of chunks) response.write(chunk);
+  response.end();
 }
 
 /** Binds to the listen address (no host: every interface, IPv4 and IPv6). */
