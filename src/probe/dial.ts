@@ -22,6 +22,9 @@ import type { DialOutcome } from './classify.js';
 import { connectStaggered, dropUnused, staggerWidth } from './connect.js';
 import type { SocketLease } from './sockets.js';
 
+/** Why backups still connecting are dropped (one object: no stack captured per attempt). */
+const DECIDED = new Error('the greeting is decided');
+
 /** After connecting, silence this long (in ms) starts a backup connection (plain ports only). */
 export const GREETING_BACKUP_AFTER_MS = [1_000, 3_000] as const;
 const MAX_GREETING_CHARS = 512;
@@ -193,7 +196,7 @@ function raceGreeting(first: net.Socket, request: DialRequest): Promise<Race> {
       if (done) return;
       done = true;
       for (const timer of timers) clearTimeout(timer);
-      decided.abort();
+      decided.abort(DECIDED);
       for (const leg of legs) if (leg !== winner) dropUnused(leg.raw);
       resolve({ winner, outcome, legs });
     };
@@ -201,7 +204,7 @@ function raceGreeting(first: net.Socket, request: DialRequest): Promise<Race> {
       if (done) return;
       done = true;
       for (const timer of timers) clearTimeout(timer);
-      decided.abort();
+      decided.abort(DECIDED);
       for (const leg of legs) leg.raw.destroy();
       reject(error instanceof Error ? error : new Error(String(error)));
     };

@@ -103,7 +103,7 @@ class Scheduler<T, R> {
 
   private readonly onAbort = (): void => this.fail(abortError(this.options.signal));
 
-  /** Starts every attempt whose rules allow it now, up to one batch; plans the next look. */
+  /** Starts what the rules allow now, as fast as the start rate lets it; plans the next look. */
   private pump(): void {
     this.pumpQueued = false;
     if (this.finished) return;
