@@ -58,6 +58,8 @@ export function labPaths(stateDir: string) {
     serversConf: join(stateDir, 'servers.json'),
     dnsmasqLog: join(stateDir, 'dnsmasq.log'),
     serversLog: join(stateDir, 'servers.log'),
+    /** Every connection the lab's mail servers accepted (lab/connection-log.ts). */
+    connections: join(stateDir, 'connections.jsonl'),
     /** The pid of the process that brought this instance up: one owner at a time. */
     owner: join(stateDir, 'owner.pid'),
   } as const;
@@ -71,6 +73,8 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   durationMs: number;
+  /** When the process exited (milliseconds since the epoch). */
+  exitedAt: number;
 }
 
 export interface ExecOptions {
@@ -178,6 +182,7 @@ export class Lab {
             }),
           ),
         ),
+        connectionLog: paths.connections,
         tls: {
           key: pki.serverKey,
           cert: pki.serverCert,
@@ -249,6 +254,8 @@ export class Lab {
       options.timeoutMs === undefined
         ? undefined
         : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    let exitedAt = 0;
+    child.once('exit', () => (exitedAt = Date.now()));
     return new Promise((resolve, reject) => {
       child.once('error', reject);
       child.once('close', (code, signal) => {
@@ -259,6 +266,7 @@ export class Lab {
           stdout,
           stderr,
           durationMs: Math.round(performance.now() - started),
+          exitedAt: exitedAt || Date.now(),
         });
       });
     });

@@ -12,6 +12,7 @@ import net, { BlockList, isIP } from 'node:net';
 import tls from 'node:tls';
 import { pathToFileURL } from 'node:url';
 import { SMTPServer } from 'smtp-server';
+import { endpoint, openConnectionLog, type ConnectionLogger } from './connection-log.js';
 import {
   AZURE_COMPUTE,
   AZURE_METADATA_PATH,
@@ -44,6 +45,8 @@ export interface ServersConfig {
   blockedClients: string[];
   /** The public IP the fake Azure IMDS gives the VM's network interface. */
   vmPublicIp: string;
+  /** Where every accepted connection is recorded (lab/connection-log.ts), if anywhere. */
+  connectionLog?: string;
 }
 
 /** How long a socket that is left hanging on purpose stays open before the server gives up. */
@@ -61,7 +64,13 @@ function blockList(addresses: readonly string[]): BlockList {
 }
 
 /** A well-behaved MTA on one address and port; it greets a blocked client with its refusal. */
-function smtpServer(listener: Listener, key: Buffer, cert: Buffer, blocked: BlockList): SMTPServer {
+function smtpServer(
+  listener: Listener,
+  key: Buffer,
+  cert: Buffer,
+  blocked: BlockList,
+  log: ConnectionLogger | undefined,
+): SMTPServer {
   const server = new SMTPServer({
     name: listener.name,
     banner: 'mxprobe lab MTA',
@@ -94,7 +103,18 @@ function smtpServer(listener: Listener, key: Buffer, cert: Buffer, blocked: Bloc
       stream.resume();
       stream.on('end', () => callback());
     },
+    // On 465 the client has its answer when TLS is up (the greeting follows at once).
+    onSecure(_socket, session, callback) {
+      if (listener.port === 465)
+        log?.({
+          listener: endpoint(listener.address, listener.port),
+          client: endpoint(session.remoteAddress, session.remotePort),
+          event: 'decided',
+        });
+      callback();
+    },
   });
+  recordConnections(server.server, listener, log);
   // A client resetting mid-session is routine here (the probes hang up early); never crash.
   server.on('error', () => undefined);
   return server;
@@ -173,18 +193,50 @@ function misbehave(behaviour: Behaviour, socket: net.Socket, name: string): void
  * correct TLS handshake (the server is TLS, its SMTP is wrong); the wire-level ones (silence,
  * garbage, reset, endless bytes) happen before any TLS, where a real broken box would fail.
  */
-function misbehavingServer(listener: Listener, key: Buffer, cert: Buffer): net.Server {
+function misbehavingServer(
+  listener: Listener,
+  key: Buffer,
+  cert: Buffer,
+  log: ConnectionLogger | undefined,
+): net.Server {
   const afterTls =
     listener.port === 465 &&
     (listener.behaviour === 'greet-554' || listener.behaviour === 'slow-greet');
   if (afterTls) {
-    const server = tls.createServer({ key, cert }, (socket) =>
-      misbehave(listener.behaviour, socket, listener.name),
-    );
+    const server = tls.createServer({ key, cert }, (socket) => {
+      log?.({
+        listener: endpoint(listener.address, listener.port),
+        client: endpoint(socket.remoteAddress, socket.remotePort),
+        event: 'decided',
+      });
+      misbehave(listener.behaviour, socket, listener.name);
+    });
     server.on('tlsClientError', () => undefined);
+    recordConnections(server, listener, log);
     return server;
   }
-  return net.createServer((socket) => misbehave(listener.behaviour, socket, listener.name));
+  const server = net.createServer((socket) => misbehave(listener.behaviour, socket, listener.name));
+  recordConnections(server, listener, log);
+  return server;
+}
+
+/**
+ * Records each connection the server accepts and, on a plain port, when its client first
+ * speaks (it has its answer then: lab/connection-log.ts).
+ */
+function recordConnections(
+  server: net.Server,
+  listener: Listener,
+  log: ConnectionLogger | undefined,
+): void {
+  if (log === undefined) return;
+  const at = endpoint(listener.address, listener.port);
+  server.on('connection', (socket: net.Socket) => {
+    const client = endpoint(socket.remoteAddress, socket.remotePort);
+    log({ listener: at, client, event: 'accept' });
+    if (listener.port !== 465)
+      socket.once('data', () => log({ listener: at, client, event: 'decided' }));
+  });
 }
 
 /** What net.Server and SMTPServer have in common for binding. */
@@ -239,23 +291,25 @@ export async function startServers(config: ServersConfig): Promise<() => Promise
   const servers: Closable[] = [];
   const blocked = blockList(config.blockedClients);
   const metadata = metadataServer(config.vmPublicIp);
+  const connections = config.connectionLog ? openConnectionLog(config.connectionLog) : undefined;
   servers.push(metadata);
   await listen(metadata, { address: METADATA_ADDRESS, port: METADATA_PORT });
   await Promise.all(
     config.listeners.map(async (listener) => {
+      const log = connections?.log;
       const server =
         listener.behaviour === 'smtp'
-          ? smtpServer(listener, key, cert, blocked)
+          ? smtpServer(listener, key, cert, blocked, log)
           : listener.behaviour === 'expired-cert'
-            ? smtpServer(listener, expiredKey, expiredCert, blocked)
-            : misbehavingServer(listener, key, cert);
+            ? smtpServer(listener, expiredKey, expiredCert, blocked, log)
+            : misbehavingServer(listener, key, cert, log);
       servers.push(server);
       await listen(server, listener);
     }),
   );
   return () =>
     Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(
-      () => undefined,
+      () => connections?.close(),
     );
 }
 

@@ -27,8 +27,13 @@ const ROUTER_INET_SIDE_V4 = '192.0.2.9';
 const ROUTER_INET_SIDE_V6 = '2001:db8:0:2::1';
 const INET_V4 = '192.0.2.10';
 const INET_V6 = '2001:db8:0:2::2';
+/**
+ * The RFC 2544 benchmarking range: the bench puts hundreds of extra hosts here, on the
+ * internet namespace's loopback (addInetAddresses), to probe a pass at scale.
+ */
+export const BENCHMARK_PREFIX_V4 = '198.18.0.0/15';
 /** What lives behind the internet namespace (see zone.ts for the hosts in them). */
-const INET_PREFIXES_V4 = ['198.51.100.0/24', '203.0.113.0/24'];
+const INET_PREFIXES_V4 = ['198.51.100.0/24', '203.0.113.0/24', BENCHMARK_PREFIX_V4];
 const INET_PREFIX_V6 = '2001:db8:100::/40';
 
 export class CommandError extends Error {
@@ -193,6 +198,15 @@ export function createTopology(names: LabNames): void {
   writeFileSync(
     `${names.vmEtc}/resolv.conf`,
     `# mxprobe lab\nnameserver ${DNS_SERVER_V4}\noptions timeout:1 attempts:2\n`,
+  );
+}
+
+/** Puts more host addresses (IPv4, /32) on the internet namespace's loopback, in one batch. */
+export function addInetAddresses(names: LabNames, addresses: readonly string[]): void {
+  if (addresses.length === 0) return;
+  ipBatch(
+    names.namespaces.inet,
+    addresses.map((a) => `addr add ${a}/32 dev lo`),
   );
 }
 

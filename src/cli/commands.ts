@@ -141,6 +141,7 @@ async function effectiveConfig(flags: ProbeFlags, env: NodeJS.ProcessEnv): Promi
   if (flags.connectTimeout !== undefined) config.connectTimeoutMs = flags.connectTimeout;
   if (flags.greetingTimeout !== undefined) config.greetingTimeoutMs = flags.greetingTimeout;
   if (flags.concurrency !== undefined) config.concurrency = flags.concurrency;
+  if (flags.maxSockets !== undefined) config.maxSockets = flags.maxSockets;
   if (flags.listen !== undefined) config.listen = flags.listen;
   if (flags.interval !== undefined) config.intervalMs = flags.interval;
   config.minIntervalMs = minIntervalMs;

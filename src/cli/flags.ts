@@ -134,7 +134,11 @@ const PROBE: CommandSpec = {
         },
         {
           flags: '--concurrency <n>',
-          description: `attempts in flight at once (default ${DEFAULTS.concurrency})`,
+          description: `attempts in flight to one target (default ${DEFAULTS.concurrency})`,
+        },
+        {
+          flags: '--max-sockets <n>',
+          description: `sockets open at once over all destinations, under the open-file limit (default ${DEFAULTS.maxSockets})`,
         },
         {
           flags: '--no-cloud-detection',

@@ -39,6 +39,7 @@ export interface ProbeFlags {
   interval?: number;
   minInterval?: number;
   concurrency?: number;
+  maxSockets?: number;
   logLevel?: LogLevel;
   logFormat?: LogFormatChoice;
   webConfigFile?: string;
@@ -215,6 +216,7 @@ export const FLAG_PARSERS: Readonly<Record<string, FlagParser>> = {
   '--connect-timeout': durationFlag('--connect-timeout', DURATION_BOUNDS.connectTimeout),
   '--greeting-timeout': durationFlag('--greeting-timeout', DURATION_BOUNDS.greetingTimeout),
   '--concurrency': integerFlag('--concurrency', 1, DEFAULTS.maxConcurrency),
+  '--max-sockets': integerFlag('--max-sockets', 1, DEFAULTS.maxMaxSockets),
   '--dnsbl': parseDnsblFlag,
   '--egress-address': collect(parseEgressAddressFlag),
   '--web.listen-address': listenFlag('--web.listen-address'),

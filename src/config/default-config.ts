@@ -29,6 +29,7 @@ export function defaultConfig(): ProbeConfig {
     dnsServers: [],
     family: DEFAULTS.family,
     concurrency: DEFAULTS.concurrency,
+    maxSockets: DEFAULTS.maxSockets,
     hostSpacingMs: DEFAULTS.hostSpacingMs,
     targets: [],
     relays: [],

@@ -15,6 +15,7 @@ export function describeConfig(config: ProbeConfig): Record<string, unknown> {
     dnsServers: config.dnsServers,
     family: config.family,
     concurrency: config.concurrency,
+    maxSockets: config.maxSockets,
     hostSpacing: formatDuration(config.hostSpacingMs),
     cloudDetection: {
       enabled: config.cloud.enabled,

@@ -32,6 +32,7 @@ export const TOP_LEVEL_KEYS = [
   'dnsServers',
   'family',
   'concurrency',
+  'maxSockets',
   'hostSpacing',
   'cloudDetection',
   'targets',
@@ -110,6 +111,8 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
   if ('family' in raw) config.family = v.family(raw.family, ['family']);
   if ('concurrency' in raw)
     config.concurrency = v.integer(raw.concurrency, ['concurrency'], 1, DEFAULTS.maxConcurrency);
+  if ('maxSockets' in raw)
+    config.maxSockets = v.integer(raw.maxSockets, ['maxSockets'], 1, DEFAULTS.maxMaxSockets);
   if ('hostSpacing' in raw)
     config.hostSpacingMs = v.duration(
       raw.hostSpacing,

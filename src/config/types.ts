@@ -37,8 +37,10 @@ export interface ProbeConfig {
   greetingTimeoutMs: number;
   dnsServers: string[];
   family: FamilyChoice;
-  /** How many attempts may be in flight at once. */
+  /** How many attempts may be in flight at once to one target. */
   concurrency: number;
+  /** How many sockets a pass may hold open at once, all destinations together. */
+  maxSockets: number;
   /** Minimum gap between the starts of two attempts to the same address. */
   hostSpacingMs: number;
   targets: TargetSpec[];

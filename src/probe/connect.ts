@@ -4,8 +4,8 @@
 // tries at 20% loss each way) would cost a plain connect() most of its budget. So several
 // independent SYNs are staggered (every SYN_STAGGER_MS, each with its own kernel retransmit
 // 1 s later) and the first definitive answer wins: a connection, a reset or an ICMP error; the
-// other sockets are closed at once, before their handshakes complete, so the server sees no
-// extra connection. Only when none hears anything before the connect timeout is the attempt
+// other sockets are closed at once, abortively (dropUnused), so the server never gets to accept
+// one of them after the answer is known. Only when none hears anything before the connect timeout is the attempt
 // filtered. At the default 1.5 s that is 6 sockets × 2 SYN rounds: the chance that 20% loss
 // hides a listening port is about 0.36^12 ≈ 5e-6 per attempt.
 
@@ -23,6 +23,8 @@ export interface ConnectRequest {
   family: Family;
   port: number;
   connectTimeoutMs: number;
+  /** At most this many staggered sockets (the attempt's share of the pass's socket budget). */
+  maxSockets?: number | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -34,7 +36,10 @@ export type Connected =
 /** Staggered SYNs; the first definitive answer wins and the other sockets are dropped. */
 export function connectStaggered(request: ConnectRequest): Promise<Connected> {
   const { address, port, family, connectTimeoutMs, signal } = request;
-  const offsets = synOffsets(connectTimeoutMs);
+  const offsets = synOffsets(connectTimeoutMs).slice(
+    0,
+    Math.max(1, request.maxSockets ?? Infinity),
+  );
   return new Promise((resolve, reject) => {
     const sockets: net.Socket[] = [];
     const timers: NodeJS.Timeout[] = [];
@@ -44,7 +49,7 @@ export function connectStaggered(request: ConnectRequest): Promise<Connected> {
       settled = true;
       for (const timer of timers) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      for (const socket of sockets) if (socket !== winner) socket.destroy();
+      for (const socket of sockets) if (socket !== winner) dropUnused(socket);
       if (result instanceof Error) reject(result);
       else resolve(result);
     };
@@ -72,6 +77,27 @@ export function connectStaggered(request: ConnectRequest): Promise<Connected> {
       setTimeout(() => finish({ kind: 'timeout', tries: sockets.length }), connectTimeoutMs),
     );
   });
+}
+
+/**
+ * Closes a connection of an attempt that lost a race (a staggered SYN socket, a backup, or the
+ * original beside a backup that won). Its handshake may be complete on our side only: if our
+ * final ACK was lost, the server still waits for it, and a graceful close's FIN (retransmitted
+ * 200 ms later) would complete the handshake there after the answer is known — a second
+ * connection from one attempt. An abortive close (SO_LINGER 0: a RST, which is never
+ * retransmitted) leaves the server nothing to accept. Node's resetAndDestroy() first waits for
+ * a pending connect, which may never come; its `resetAndClosing` flag (what resetAndDestroy
+ * sets) resets at once. Where the flag is unknown, this is a plain destroy().
+ */
+export function dropUnused(socket: net.Socket): void {
+  socket.on('error', () => undefined);
+  (socket as net.Socket & { resetAndClosing?: boolean }).resetAndClosing = true;
+  socket.destroy();
+}
+
+/** How many sockets a connect with this timeout opens at most: its share of the socket budget. */
+export function staggerWidth(connectTimeoutMs: number): number {
+  return synOffsets(connectTimeoutMs).length;
 }
 
 /** When the staggered SYN sockets start, all early enough for one kernel retransmit. Pure. */

@@ -15,12 +15,16 @@ import { performance } from 'node:perf_hooks';
 import type tls from 'node:tls';
 import { firstLine, type SmtpReply } from '../smtp/reply-parser.js';
 import { ReplyReader } from '../smtp/reply-reader.js';
-import { sayGoodbye } from '../smtp/goodbye.js';
+import { awaitQuitReply, QUIT_REPLY_MS, sayGoodbye } from '../smtp/goodbye.js';
 import { startTls, tlsFactsOf, type TlsFailure } from '../smtp/tls.js';
 import type { Family, TlsFacts } from '../types.js';
 import { printable } from '../util/printable.js';
 import type { DialOutcome } from './classify.js';
-import { connectStaggered } from './connect.js';
+import { connectStaggered, dropUnused, staggerWidth } from './connect.js';
+import type { SocketLease } from './sockets.js';
+
+/** Why backups still connecting are dropped (one object: no stack captured per attempt). */
+const DECIDED = new Error('the greeting is decided');
 
 /** After connecting, silence this long (in ms) starts a backup connection (plain ports only). */
 export const GREETING_BACKUP_AFTER_MS = [1_000, 3_000] as const;
@@ -40,6 +44,11 @@ export interface DialRequest {
   connectTimeoutMs: number;
   greetingTimeoutMs: number;
   signal?: AbortSignal | undefined;
+  /**
+   * The attempt's share of the pass's socket budget: the connect opens at most that many
+   * staggered sockets, a backup connection only what it can add. Unbounded when absent.
+   */
+  sockets?: SocketLease | undefined;
 }
 
 export interface DialFacts {
@@ -77,7 +86,10 @@ export const dialSmtp: Dial = async (request) => {
     ...fields,
   });
 
-  const connected = await connectStaggered(request);
+  const lease = request.sockets;
+  const connected = await connectStaggered({ ...request, maxSockets: lease?.count });
+  // The losing SYN sockets are closed: only the connection itself is held from here on.
+  lease?.release(lease.count - (connected.kind === 'connected' ? 1 : 0));
   if (connected.kind === 'timeout') {
     return facts({ outcome: { kind: 'connect-timeout' }, connectTries: connected.tries });
   }
@@ -89,6 +101,7 @@ export const dialSmtp: Dial = async (request) => {
     });
   }
   const race = await raceGreeting(connected.socket, request);
+  let leaving: Leg | undefined;
   try {
     const { winner, outcome } = race;
     const result: DialFacts = facts({
@@ -105,10 +118,18 @@ export const dialSmtp: Dial = async (request) => {
     result.greeting = printable(firstLine(outcome.reply), MAX_GREETING_CHARS);
     // The verdict stands; what follows is courtesy and TLS inspection, bounded apart.
     if (winner.reader) {
+      // After QUIT the connection is the goodbye's, with one socket of the lease, until the
+      // server answers or QUIT_REPLY_MS has passed: the attempt itself is over.
+      const leave = (socket: net.Socket): void => {
+        leaving = winner;
+        const sockets = socket === winner.raw ? [socket] : [socket, winner.raw];
+        awaitQuitReply(sockets, QUIT_REPLY_MS, lease?.split() ?? (() => undefined));
+      };
       const goodbye = await sayGoodbye(
         winner.reader,
         { ...request, inspectStartTls: request.inspectStartTls && !request.implicitTls },
         outcome.reply.code === 220,
+        leave,
       );
       if (goodbye.tls) result.tls = goodbye.tls;
       result.starttls = goodbye.starttls;
@@ -118,6 +139,7 @@ export const dialSmtp: Dial = async (request) => {
   } finally {
     for (const leg of race.legs) {
       leg.reader?.detach();
+      if (leg === leaving) continue;
       leg.socket.destroy();
       leg.raw.destroy();
     }
@@ -174,6 +196,9 @@ function raceGreeting(first: net.Socket, request: DialRequest): Promise<Race> {
   const connectedAt = performance.now();
   const deadline = connectedAt + request.greetingTimeoutMs;
   const legs: Leg[] = [];
+  // Once the greeting is decided, a backup still connecting is dropped before its handshake
+  // completes: a server never sees a new connection from an attempt that has its answer.
+  const decided = new AbortController();
   return new Promise<Race>((resolve, reject) => {
     const timers: NodeJS.Timeout[] = [];
     let done = false;
@@ -181,12 +206,15 @@ function raceGreeting(first: net.Socket, request: DialRequest): Promise<Race> {
       if (done) return;
       done = true;
       for (const timer of timers) clearTimeout(timer);
+      decided.abort(DECIDED);
+      for (const leg of legs) if (leg !== winner) dropUnused(leg.raw);
       resolve({ winner, outcome, legs });
     };
     const fail = (error: unknown): void => {
       if (done) return;
       done = true;
       for (const timer of timers) clearTimeout(timer);
+      decided.abort(DECIDED);
       for (const leg of legs) leg.raw.destroy();
       reject(error instanceof Error ? error : new Error(String(error)));
     };
@@ -196,10 +224,24 @@ function raceGreeting(first: net.Socket, request: DialRequest): Promise<Race> {
     const openBackup = async (): Promise<void> => {
       const remaining = deadline - performance.now();
       const connectTimeoutMs = Math.min(request.connectTimeoutMs, remaining);
-      const backup = await connectStaggered({ ...request, connectTimeoutMs });
-      if (backup.kind !== 'connected') return;
+      // Only the sockets the budget has free now: a backup never waits for them.
+      const lease = request.sockets;
+      const width = staggerWidth(connectTimeoutMs);
+      const granted = lease ? lease.extend(width) : width;
+      if (granted === 0) return;
+      const signal = request.signal
+        ? AbortSignal.any([request.signal, decided.signal])
+        : decided.signal;
+      const backup = await connectStaggered({
+        ...request,
+        connectTimeoutMs,
+        maxSockets: granted,
+        signal,
+      }).catch(() => undefined);
+      lease?.release(granted - (backup?.kind === 'connected' ? 1 : 0));
+      if (backup?.kind !== 'connected') return;
       if (done) {
-        backup.socket.destroy();
+        dropUnused(backup.socket);
         return;
       }
       const { leg, outcome } = await startLeg(backup.socket, request, deadline, legs);

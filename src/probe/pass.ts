@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { cloudAdvice, cloudPublicAddresses, ptrAdvice } from '../clouds/advice.js';
 import { detectCloud } from '../clouds/detect.js';
 import type { CloudFacts } from '../clouds/registry.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { ProbeConfig } from '../config/types.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import {
@@ -35,6 +36,8 @@ import { createDnsClient, resolveTarget, type DnsClient, type Endpoint } from '.
 import { runScheduled } from './schedule.js';
 import { AbortFanout } from '../util/abort.js';
 import { describeErrno } from '../util/errno.js';
+import { staggerWidth } from './connect.js';
+import { openFileLimit, socketBound } from './sockets.js';
 
 export interface ProgressEvent {
   phase: 'resolve' | 'probe';
@@ -45,6 +48,8 @@ export interface ProgressEvent {
 
 export interface PassOptions {
   signal?: AbortSignal | undefined;
+  /** Attempts started per second, at most (the one-shot rate when absent). */
+  startsPerSecond?: number;
   log?: Logger;
   onProgress?: (event: ProgressEvent) => void;
   dial?: Dial;
@@ -161,43 +166,62 @@ async function probe(
 
   let done = 0;
   const ehloName = hostname();
+  const fdLimit = openFileLimit();
+  const sockets = socketBound(config.maxSockets, fdLimit);
+  if (sockets < config.maxSockets) {
+    log.debug('socket budget lowered to fit the open-file limit', {
+      maxSockets: config.maxSockets,
+      fdLimit,
+      sockets,
+    });
+  }
   const attempts = await runScheduled(
     planned,
-    (p) => p.endpoint.address,
-    async ({ target, endpoint, port }, attemptSignal): Promise<Attempt> => {
-      const facts = await dial({
-        address: endpoint.address,
-        family: endpoint.family,
-        port,
-        servername: isIP(endpoint.host) ? undefined : endpoint.host,
-        ...dialModeOf(port),
-        ehloName,
-        connectTimeoutMs: config.connectTimeoutMs,
-        greetingTimeoutMs: config.greetingTimeoutMs,
-        signal: attemptSignal,
-      });
-      const { result, reason } = classifyAttempt(facts.outcome);
-      const attempt: Attempt = {
-        target: target.name,
-        host: endpoint.host,
-        address: endpoint.address,
-        family: endpoint.family,
-        port,
-        result,
-        reason,
-        durationMs: facts.durationMs,
-        greeting: facts.greeting,
-        tls: facts.tls,
-      };
-      if (facts.errorCode !== undefined) attempt.errorCode = facts.errorCode;
-      if (facts.starttls !== undefined) attempt.starttls = facts.starttls;
-      reputation.attemptSeen({ ...facts, peerAddress: endpoint.address });
-      log.debug('attempt', { ...attempt, connectTries: facts.connectTries });
-      done += 1;
-      options.onProgress?.({ phase: 'probe', done, total: planned.length, attempt });
-      return attempt;
+    (p) => ({ target: `${p.target.kind}:${p.target.name}`, address: p.endpoint.address }),
+    ({ target, endpoint, port }, lease): Promise<Attempt> =>
+      units.run(async (attemptSignal): Promise<Attempt> => {
+        const facts = await dial({
+          address: endpoint.address,
+          family: endpoint.family,
+          port,
+          servername: isIP(endpoint.host) ? undefined : endpoint.host,
+          ...dialModeOf(port),
+          ehloName,
+          connectTimeoutMs: config.connectTimeoutMs,
+          greetingTimeoutMs: config.greetingTimeoutMs,
+          signal: attemptSignal,
+          sockets: lease,
+        });
+        const { result, reason } = classifyAttempt(facts.outcome);
+        const attempt: Attempt = {
+          target: target.name,
+          host: endpoint.host,
+          address: endpoint.address,
+          family: endpoint.family,
+          port,
+          result,
+          reason,
+          durationMs: facts.durationMs,
+          greeting: facts.greeting,
+          tls: facts.tls,
+        };
+        if (facts.errorCode !== undefined) attempt.errorCode = facts.errorCode;
+        if (facts.starttls !== undefined) attempt.starttls = facts.starttls;
+        reputation.attemptSeen({ ...facts, peerAddress: endpoint.address });
+        log.debug('attempt', { ...attempt, connectTries: facts.connectTries });
+        done += 1;
+        options.onProgress?.({ phase: 'probe', done, total: planned.length, attempt });
+        return attempt;
+      }),
+    {
+      perTarget: config.concurrency,
+      perAddress: DEFAULTS.perAddressConcurrency,
+      spacingMs: config.hostSpacingMs,
+      startsPerSecond: options.startsPerSecond ?? DEFAULTS.onceStartsPerSecond,
+      sockets,
+      socketsPerAttempt: staggerWidth(config.connectTimeoutMs),
+      signal,
     },
-    { concurrency: config.concurrency, spacingMs: config.hostSpacingMs, signal },
   );
 
   const relayReports = await relays;

@@ -5,7 +5,8 @@
 // its own c-ares channel with a short first try (c-ares doubles it on each retry: 0.5, 1, 2 s,
 // so four tries fit) and an overall deadline after which its queries are cancelled: an
 // unreachable DNS server ends the pass in about 4 s. A lost UDP datagram would still cost a
-// 0.5 s retry, so each question is hedged: asked again on a second channel after 250 ms.
+// 0.5 s retry, so each question is hedged: asked again on a second channel after 250 ms. When
+// a target is resolved, whatever of its queries is still out is cancelled.
 
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -53,16 +54,20 @@ export const DNS_HEDGE_AFTER_MS = 250;
 
 export function createDnsClient(servers: string[]): DnsClient {
   // Two channels: a lost UDP datagram costs the first channel its 0.5 s retry, so the same
-  // question goes out again on the second one a moment later; the first answer wins.
-  const channels = [0, 1].map(() => {
-    const resolver = new Resolver({ timeout: DNS_TRY_TIMEOUT_MS, tries: DNS_TRIES });
-    if (servers.length > 0) resolver.setServers(servers);
-    return resolver;
-  });
+  // question goes out again on the second one a moment later; the first answer wins. They are
+  // made at the first question: a target named by its address asks none, and a pass over a
+  // thousand of them should not set up two thousand resolvers for nothing.
+  let channels: Resolver[] | undefined;
+  const open = (): Resolver[] =>
+    (channels ??= [0, 1].map(() => {
+      const resolver = new Resolver({ timeout: DNS_TRY_TIMEOUT_MS, tries: DNS_TRIES });
+      if (servers.length > 0) resolver.setServers(servers);
+      return resolver;
+    }));
   let cancelled = false;
   const ask = <T>(query: (r: Resolver) => Promise<T>): Promise<T> =>
     hedged(
-      channels.map((r) => () => (cancelled ? Promise.reject(cancelledError()) : query(r))),
+      open().map((r) => () => (cancelled ? Promise.reject(cancelledError()) : query(r))),
       DNS_HEDGE_AFTER_MS,
     );
   return {
@@ -73,7 +78,7 @@ export function createDnsClient(servers: string[]): DnsClient {
     txt: (name) => ask((r) => r.resolveTxt(name)).then((records) => records.map((r) => r.join(''))),
     cancel: () => {
       cancelled = true;
-      for (const r of channels) r.cancel();
+      for (const r of channels ?? []) r.cancel();
     },
   };
 }
@@ -139,6 +144,9 @@ export async function resolveTarget(
     return { ...result, durationMs: Math.round(performance.now() - started) };
   } finally {
     clearTimeout(deadline);
+    // The answer is in: a hedged twin still out (and its retries, up to 7.5 s) is dropped, so
+    // nothing of this target's resolution outlives it.
+    dns.cancel();
   }
 }
 

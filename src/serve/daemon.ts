@@ -8,14 +8,16 @@
 import type { Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { DEFAULTS } from '../config/defaults.js';
 import type { ProbeConfig, WebConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../package-root.js';
 import type { PassOptions } from '../probe/pass.js';
-import { Metrics } from '../report/metrics.js';
+import { Metrics, type PreparedCycle } from '../report/metrics.js';
 import type { DiagnosisCode, PortStatus, Report } from '../types.js';
 import { abandonAfterAbort } from '../util/abort.js';
 import { Access } from './access.js';
+import { ExpositionCache } from './exposition-cache.js';
 import { closeServer, createHttpServer, listen } from './http-server.js';
 import type { ReloadOutcome } from './routes.js';
 import { applyTls } from './tls-listener.js';
@@ -114,6 +116,8 @@ class Daemon {
   private server: Server | undefined;
   private readonly log: Logger;
   private readonly metrics: Metrics;
+  /** What /metrics sends: the rendered metrics as bytes, kept up to a second, gzipped once. */
+  private readonly exposition: ExpositionCache;
   private readonly stopping = new AbortController();
   private latest: Report | undefined;
   /** When the loop last showed life: its start, then the end of each published cycle. */
@@ -135,13 +139,14 @@ class Daemon {
       nodejs: process.version,
       processMetrics: options.config.metrics.runtime,
     });
+    this.exposition = new ExpositionCache(this.metrics);
     this.metrics.setIntervalMs(this.intervalMs());
   }
 
   async run(): Promise<void> {
     const server = createHttpServer(
       {
-        renderMetrics: (format) => this.metrics.render(format),
+        metrics: (format, gzip) => this.exposition.get(format, gzip),
         latestReport: () => this.latest,
         unhealthyReason: () => this.unhealthyReason(),
         reload: () => this.requestReload('POST /-/reload'),
@@ -245,13 +250,16 @@ class Daemon {
     const signal = cycleAbort.signal;
     try {
       const report = await abandonAfterAbort(
-        this.runPass(config, { signal, log }),
+        this.runPass(config, { signal, log, startsPerSecond: DEFAULTS.daemonStartsPerSecond }),
         this.stopping.signal,
         STOP_GRACE_MS,
       );
       // Attempts cut short by an abort would read as timeouts: such a cycle is no result.
       if (signal.aborted) throw signal.reason;
-      this.publish(report, log);
+      // Thousands of series are written a slice at a time, while scrapes keep being answered;
+      // then metrics and /status move together.
+      const prepared = await this.metrics.prepare(report, new Date());
+      this.publish(prepared, log);
     } catch (error) {
       if (this.stopping.signal.aborted) return;
       if (pastDeadline)
@@ -264,9 +272,10 @@ class Daemon {
   }
 
   /** Metrics and /status move together, in one synchronous step. */
-  private publish(report: Report, log: Logger): void {
+  private publish(prepared: PreparedCycle, log: Logger): void {
+    const { report } = prepared;
     const previous = this.latest;
-    this.metrics.record(report, new Date());
+    this.metrics.commit(prepared);
     this.latest = report;
     this.lastProgressAt = Date.now();
 

@@ -8,17 +8,19 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
-import type { ExpositionFormat, RenderedMetrics } from '../report/metrics.js';
+import type { ExpositionFormat } from '../report/metrics.js';
 import { redactIdentifiers } from '../report/redact.js';
 import type { Report } from '../types.js';
 import type { Access, AccessVerdict } from './access.js';
+import { acceptsGzip, type Exposition } from './exposition-cache.js';
 import { LANDING_PAGE_CSP, renderLandingPage } from './landing-page.js';
 
 /** How a reload went: in force, or refused with the one-line reason (the old config stays). */
 export type ReloadOutcome = { ok: true } | { ok: false; reason: string };
 
 export interface EndpointSources {
-  renderMetrics(format: ExpositionFormat): Promise<RenderedMetrics>;
+  /** The exposition in the format, gzipped when the scraper accepts it and it is worth it. */
+  metrics(format: ExpositionFormat, acceptsGzip: boolean): Promise<Exposition>;
   /** The latest finished cycle's report, or undefined before the first one. */
   latestReport(): Report | undefined;
   /** Why the probe loop is not healthy, or undefined while it runs as it should. */
@@ -85,10 +87,13 @@ const ROUTES: Readonly<Record<string, Route | undefined>> = {
   '/metrics': {
     methods: READ,
     serve: async (request, response, sources) => {
-      const { contentType, body } = await sources.renderMetrics(
+      const { contentType, chunks, gzipped } = await sources.metrics(
         negotiateFormat(request.headers.accept),
+        acceptsGzip(request.headers['accept-encoding']),
       );
-      send(response, 200, contentType, body);
+      response.setHeader('Vary', 'Accept, Accept-Encoding');
+      if (gzipped) response.setHeader('Content-Encoding', 'gzip');
+      send(response, 200, contentType, chunks);
     },
   },
   '/status': {
@@ -156,12 +161,14 @@ export function send(
   response: ServerResponse,
   status: number,
   contentType: string,
-  body: string,
+  body: string | readonly Buffer[],
 ): void {
+  const chunks = typeof body === 'string' ? [Buffer.from(body)] : body;
   response.writeHead(status, {
     'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
+    'Content-Length': chunks.reduce((sum, chunk) => sum + chunk.length, 0),
     'Cache-Control': 'no-store',
   });
-  response.end(response.req.method === 'HEAD' ? undefined : body);
+  if (response.req.method !== 'HEAD') for (const chunk of chunks) response.write(chunk);
+  response.end();
 }

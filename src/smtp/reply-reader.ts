@@ -42,11 +42,17 @@ export class ReplyReader {
     return this.scanner.received > 0 || this.ended !== undefined;
   }
 
+  /**
+   * Stops listening to the socket. A read still waiting ends at once as `closed`: its timer must
+   * not outlive the connection (it would hold the process until the greeting timeout).
+   */
   detach(): void {
     this.socket.off('data', this.onData);
     this.socket.off('end', this.onEnd);
     this.socket.off('close', this.onEnd);
     this.socket.off('error', this.onError);
+    this.ended ??= { code: undefined };
+    this.wake?.();
   }
 
   async next(timeoutMs: number, signal: AbortSignal | undefined): Promise<ReplyEvent> {

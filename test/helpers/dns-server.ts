@@ -31,8 +31,20 @@ const TYPE_TXT = 16;
 const TYPE_AAAA = 28;
 const TYPE_NAMES: Record<number, string> = { 1: 'A', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA' };
 
-export async function startDnsServer(zone: Zone): Promise<DnsServer> {
+export interface DnsServerOptions {
+  /**
+   * Never answer the first query for each question, nor its retries (the same query id), as if
+   * every packet of one resolver channel were lost: a hedged twin (another id) gets the answer.
+   */
+  ignoreFirstAsker?: boolean;
+}
+
+export async function startDnsServer(
+  zone: Zone,
+  options: DnsServerOptions = {},
+): Promise<DnsServer> {
   const socket = createSocket('udp4');
+  const ignoredIds = new Map<string, number>();
   const server: DnsServer = {
     address: '',
     zone,
@@ -40,6 +52,12 @@ export async function startDnsServer(zone: Zone): Promise<DnsServer> {
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   };
   socket.on('message', (query, peer) => {
+    if (options.ignoreFirstAsker && query.length >= 12) {
+      const question = query.subarray(12).toString('latin1');
+      const id = query.readUInt16BE(0);
+      if (!ignoredIds.has(question)) ignoredIds.set(question, id);
+      if (ignoredIds.get(question) === id) return;
+    }
     const answer = respond(query, server.zone, server.questions);
     if (answer) socket.send(answer, peer.port, peer.address);
   });

@@ -49,7 +49,12 @@ const connections = (server: Server): Promise<number> =>
 describe('the HTTP connection guard', () => {
   it(`keeps at most ${MAX_HTTP_CONNECTIONS} connections, and a scrape still gets through 200 idle ones`, async () => {
     const server = createHttpServer({
-      renderMetrics: () => Promise.resolve({ contentType: 'text/plain', body: 'up 1\n' }),
+      metrics: () =>
+        Promise.resolve({
+          contentType: 'text/plain',
+          chunks: [Buffer.from('up 1\n')],
+          gzipped: false,
+        }),
       latestReport: () => undefined,
       unhealthyReason: () => undefined,
       reload: () => Promise.resolve({ ok: true }),
@@ -101,7 +106,7 @@ describe('a request path in a log line', () => {
   it('is cut to 200 characters and escaped', async () => {
     const lines: string[] = [];
     const server = createHttpServer({
-      renderMetrics: () => Promise.reject(new Error('exposition failed')),
+      metrics: () => Promise.reject(new Error('exposition failed')),
       latestReport: () => undefined,
       unhealthyReason: () => undefined,
       reload: () => Promise.resolve({ ok: true }),

@@ -3,8 +3,10 @@
 // socket and DNS checks from a VM, and the `npm run lab` front end.
 
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { lateConnections, parseConnectionLog } from '../../lab/connection-log.js';
 import { Lab, REPO_ROOT, type ExecResult } from '../../lab/lab.js';
 import type { ScenarioName } from '../../lab/scenarios.js';
 import { LAB_DNSBL_ZONES } from '../../lab/zone.js';
@@ -24,10 +26,18 @@ export const LAB_DNSBL = ['--dnsbl', LAB_DNSBL_ZONES.join(',')];
 
 export interface JsonRun extends ExecResult {
   report: Report;
+  /** From the end of the pass (the report's startedAt + durationMs) to the process's exit. */
+  exitLagMs: number;
+  /** Connections a lab server accepted from an attempt that already had its greeting. */
+  lateConnections: string[];
 }
+
+/** How long to let the servers record the last connections of a run before reading them. */
+const CONNECTION_LOG_SETTLE_MS = 250;
 
 /** `mxprobe probe --once --json ARGS` in the VM; stdout must be exactly one JSON document. */
 export async function probeJson(args: string[]): Promise<JsonRun> {
+  const logFrom = connectionLogSize();
   const run = await lab.mxprobe(['probe', '--once', '--json', ...LAB_DNSBL, ...args], {
     env: { NO_COLOR: '1' },
     timeoutMs: 120_000,
@@ -41,7 +51,23 @@ export async function probeJson(args: string[]): Promise<JsonRun> {
       { cause: error },
     );
   }
-  return { ...run, report };
+  const passEnd = Date.parse(report.startedAt) + report.durationMs;
+  await new Promise((resolve) => setTimeout(resolve, CONNECTION_LOG_SETTLE_MS));
+  return {
+    ...run,
+    report,
+    exitLagMs: run.exitedAt - passEnd,
+    lateConnections: lateConnections(connectionLogSince(logFrom)),
+  };
+}
+
+function connectionLogSize(): number {
+  return existsSync(lab.paths.connections) ? statSync(lab.paths.connections).size : 0;
+}
+
+function connectionLogSince(offset: number) {
+  if (!existsSync(lab.paths.connections)) return [];
+  return parseConnectionLog(readFileSync(lab.paths.connections).subarray(offset).toString());
 }
 
 /** `mxprobe probe --once ARGS` in the VM, human output, no colour (not a TTY, NO_COLOR set). */

@@ -1,6 +1,8 @@
 // Under 20% random packet loss (each direction, nftables numgen in the router), a path that
 // works must not be reported as filtered: a lost SYN is retransmitted, and mxprobe must give it
-// the chance. Repeated runs, every attempt counted; the tally is printed for the record.
+// the chance. Repeated runs, every attempt counted; the tally is printed for the record. Loss
+// must not keep the process alive after its answer either (goodbyes, backups, DNS retries), and
+// no lab server may see a connection from an attempt that already had its greeting.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LOSS_PERCENT } from '../../lab/scenarios.js';
@@ -12,6 +14,8 @@ const RUNS = Number(process.env.MXLAB_LOSSY_RUNS ?? 5);
 describe(`scenario lossy (${LOSS_PERCENT}% loss), ${RUNS} runs`, () => {
   const reports: Report[] = [];
   const exits: Array<number | null> = [];
+  const exitLags: number[] = [];
+  const late: string[] = [];
 
   beforeAll(async () => {
     applyScenario('lossy');
@@ -19,6 +23,8 @@ describe(`scenario lossy (${LOSS_PERCENT}% loss), ${RUNS} runs`, () => {
       const run = await probeJson(LAB_PROBE_SET);
       reports.push(run.report);
       exits.push(run.code);
+      exitLags.push(run.exitLagMs);
+      late.push(...run.lateConnections);
     }
     const attempts = reports.flatMap((r) => r.attempts);
     const unresolved = reports.flatMap((r) => r.targets.filter((t) => t.resolution !== 'ok'));
@@ -31,6 +37,9 @@ describe(`scenario lossy (${LOSS_PERCENT}% loss), ${RUNS} runs`, () => {
       targetsNotResolved: unresolved.length,
       diagnoses: reports.map((r) => r.diagnosis.code),
       exits,
+      passMs: reports.map((r) => r.durationMs),
+      exitAfterPassMs: exitLags,
+      lateConnections: late.length,
     };
     process.stderr.write(`lossy tally: ${JSON.stringify(tally)}\n`);
   }, RUNS * 30_000);
@@ -46,5 +55,14 @@ describe(`scenario lossy (${LOSS_PERCENT}% loss), ${RUNS} runs`, () => {
     expect(attempts.filter((a) => a.result !== 'reachable').map(describeAttempt)).toEqual([]);
     expect(reports.map((r) => r.diagnosis.code)).toEqual(reports.map(() => 'ok'));
     expect(exits).toEqual(reports.map(() => 0));
+  });
+
+  it('exits within 0.5 s of the end of its pass in every run', () => {
+    expect(exitLags).toHaveLength(RUNS);
+    expect(exitLags.filter((ms) => ms >= 500)).toEqual([]);
+  });
+
+  it('never opens a connection to a server after the attempt had its greeting', () => {
+    expect(late).toEqual([]);
   });
 });

@@ -147,6 +147,11 @@ describe.each(CASES)('scenario $scenario', (c) => {
     expect(portStatuses(json.report)).toEqual(c.ports);
   });
 
+  it('exits within 0.5 s of its pass; no server sees a connection after its attempt had a greeting', () => {
+    expect(json.exitLagMs).toBeLessThan(500);
+    expect(json.lateConnections).toEqual([]);
+  });
+
   it('finds nothing against the VM’s own address: its PTR is confirmed, no zone lists it', () => {
     for (const a of json.report.egress.addresses) {
       expect([a.address, a.ptr.status]).toEqual([a.address, 'ok']);

@@ -97,6 +97,16 @@ relays:
     expect(config.targets).toEqual([{ kind: 'host', name: '127.0.0.1', ports: [25, 587, 465] }]);
     expect(config.connectTimeoutMs).toBe(1_500);
     expect(config.intervalMs).toBe(300_000);
+    expect(config.concurrency).toBe(16);
+    expect(config.maxSockets).toBe(4_096);
+  });
+
+  it('keeps an old `concurrency` valid (now per target) beside the socket bound', () => {
+    const config = parseConfig(
+      'concurrency: 4\nmaxSockets: 1024\nhostSpacing: 200ms\ntargets: [{host: a.example}]\n',
+      'old.yaml',
+    );
+    expect(config).toMatchObject({ concurrency: 4, maxSockets: 1_024, hostSpacingMs: 200 });
   });
 });
 
@@ -105,7 +115,7 @@ describe('parseConfig: each mistake is one sentence naming file, line, field and
     [
       'unknown key',
       'targets: [{host: a.example}]\nintervall: 5m\n',
-      'bad.yaml:2: intervall: unknown key; expected one of interval, splay, listen, connectTimeout, greetingTimeout, dnsServers, family, concurrency, hostSpacing, cloudDetection, targets, relays, reputation, metrics',
+      'bad.yaml:2: intervall: unknown key; expected one of interval, splay, listen, connectTimeout, greetingTimeout, dnsServers, family, concurrency, maxSockets, hostSpacing, cloudDetection, targets, relays, reputation, metrics',
     ],
     [
       'bad duration',
@@ -161,6 +171,11 @@ describe('parseConfig: each mistake is one sentence naming file, line, field and
       'bad listen',
       'listen: 9725\ntargets: [{host: a.example}]\n',
       'bad.yaml:1: listen: expected an IP address and port to listen on such as ":9725", "127.0.0.1:9725" or "[::1]:9725", got 9725',
+    ],
+    [
+      'socket bound out of range',
+      'maxSockets: 0\ntargets: [{host: a.example}]\n',
+      'bad.yaml:1: maxSockets: expected a whole number from 1 to 1048576, got 0',
     ],
     [
       'bad dns server',

@@ -267,6 +267,36 @@ describe('Metrics exposition', () => {
     const { body } = await metrics.render('prometheus');
     expect(body).toMatch(/^process_cpu_seconds_total \d/m);
     expect(body).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(body).toMatch(/^mxprobe_build_info\{/m);
+    const open = (await metrics.render('openmetrics')).body;
+    expect(open.match(/# EOF/g)).toHaveLength(1);
+    expect(open.endsWith('# EOF\n')).toBe(true);
+    expect(open).toMatch(/^process_cpu_seconds_total \d/m);
+  });
+
+  it('keeps the process metrics live between cycles while the probe series stay as recorded', async () => {
+    const metrics = new Metrics({ version: '0.1.0', nodejs: 'v20.0.0', processMetrics: true });
+    metrics.record(port25BlockedReport(), FINISHED);
+    const cpu = (body: string) => Number(/^process_cpu_seconds_total (\S+)/m.exec(body)?.[1]);
+    const first = (await metrics.render('prometheus')).body;
+    const spinUntil = performance.now() + 30;
+    while (performance.now() < spinUntil); // burn some CPU
+    const second = (await metrics.render('prometheus')).body;
+    expect(cpu(second)).toBeGreaterThan(cpu(first));
+    const probeLines = (body: string) => body.split('\n').filter((l) => l.startsWith('mxprobe_'));
+    expect(probeLines(second)).toEqual(probeLines(first));
+  });
+
+  it('shows a new interval at the next scrape', async () => {
+    const metrics = newMetrics();
+    metrics.setIntervalMs(300_000);
+    expect(
+      samples((await metrics.render('prometheus')).body, 'mxprobe_cycle_interval_seconds'),
+    ).toEqual(['mxprobe_cycle_interval_seconds 300']);
+    metrics.setIntervalMs(60_000);
+    expect(
+      samples((await metrics.render('prometheus')).body, 'mxprobe_cycle_interval_seconds'),
+    ).toEqual(['mxprobe_cycle_interval_seconds 60']);
   });
 });
 

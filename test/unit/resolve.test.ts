@@ -69,6 +69,16 @@ describe('resolveTarget: domains', () => {
     ).toBe('nodata');
   });
 
+  it('cancels what is still out once the target is resolved: no query outlives it', async () => {
+    const dns = fakeDns({
+      a: { 'mx.example': ['203.0.113.5'] },
+      aaaa: { 'mx.example': 'ENODATA' },
+    });
+    const r = await resolveTarget({ kind: 'host', name: 'mx.example', ports: [25] }, 'any', dns);
+    expect(r.status).toBe('ok');
+    expect(dns.cancelled).toBe(true);
+  });
+
   it('gives up at its budget on a server that never answers', async () => {
     const dns = fakeDns({ mx: { 'slow.example': 'hang' } });
     const started = Date.now();
