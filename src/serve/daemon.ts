@@ -14,16 +14,15 @@ import type { Logger } from '../log.js';
 import { VERSION } from '../package-root.js';
 import type { PassOptions } from '../probe/pass.js';
 import { Metrics, type PreparedCycle } from '../report/metrics.js';
-import type { DiagnosisCode, PortStatus, Report } from '../types.js';
+import type { Report } from '../types.js';
 import { abandonAfterAbort } from '../util/abort.js';
 import { Access } from './access.js';
 import { ExpositionCache } from './exposition-cache.js';
 import { closeServer, createHttpServer, listen } from './http-server.js';
 import type { ReloadOutcome } from './routes.js';
+import { cycleDelayMs, cycleSummary, describeChanges } from './cycle.js';
 import { applyTls } from './tls-listener.js';
 
-/** Cycles start up to this fraction of the interval late: never early, so the floor holds. */
-export const JITTER_FRACTION = 0.1;
 /** A cycle that runs longer than its interval (or this, if longer) is aborted. */
 const MIN_CYCLE_DEADLINE_MS = 60_000;
 /** /healthz turns 503 when no cycle has finished for this many intervals. */
@@ -55,52 +54,6 @@ export interface DaemonOptions {
   random?: () => number;
   /** Told where the HTTP server listens (tests bind port 0 through it). */
   onListening?: (address: AddressInfo) => void;
-}
-
-/** Time from one cycle's start to the next one's. Pure. */
-export function cycleDelayMs(
-  config: Pick<ProbeConfig, 'intervalMs' | 'minIntervalMs'>,
-  jitter: number,
-): number {
-  const interval = Math.max(config.intervalMs, config.minIntervalMs);
-  return Math.round(interval * (1 + JITTER_FRACTION * jitter));
-}
-
-export type Change =
-  | { kind: 'port'; port: number; from: PortStatus | null; to: PortStatus }
-  | { kind: 'diagnosis'; from: DiagnosisCode | null; to: DiagnosisCode; summary: string };
-
-/** What changed between two cycles worth one log line each; everything is new on the first. Pure. */
-export function describeChanges(previous: Report | undefined, next: Report): Change[] {
-  const before = new Map(previous?.ports.map((p) => [p.port, p.status]));
-  const changes: Change[] = next.ports
-    .filter((p) => before.get(p.port) !== p.status)
-    .map((p) => ({ kind: 'port', port: p.port, from: before.get(p.port) ?? null, to: p.status }));
-  if (previous?.diagnosis.code !== next.diagnosis.code) {
-    changes.push({
-      kind: 'diagnosis',
-      from: previous?.diagnosis.code ?? null,
-      to: next.diagnosis.code,
-      summary: next.diagnosis.summary,
-    });
-  }
-  return changes;
-}
-
-/** The fields of the one info line per cycle. Pure. */
-export function cycleSummary(report: Report): Record<string, unknown> {
-  const count = (result: string): number =>
-    report.attempts.filter((a) => a.result === result).length;
-  return {
-    durationMs: report.durationMs,
-    attempts: report.attempts.length,
-    reachable: count('reachable'),
-    blocked: count('blocked'),
-    filtered: count('filtered'),
-    error: count('error'),
-    ports: Object.fromEntries(report.ports.map((p) => [String(p.port), p.status])),
-    diagnosis: report.diagnosis.code,
-  };
 }
 
 export async function runDaemon(options: DaemonOptions): Promise<void> {

@@ -8,7 +8,8 @@ import { parseListenFlag } from '../../src/cli/options.js';
 import { ConfigError } from '../../src/config/error.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { ProbeConfig } from '../../src/config/types.js';
-import { cycleDelayMs, describeChanges, runDaemon, type RunPass } from '../../src/serve/daemon.js';
+import { cycleDelayMs, describeChanges } from '../../src/serve/cycle.js';
+import { runDaemon, type RunPass } from '../../src/serve/daemon.js';
 import { createLogger } from '../../src/log.js';
 import type { Report } from '../../src/types.js';
 import {
