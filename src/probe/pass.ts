@@ -30,9 +30,10 @@ import type {
   TargetReport,
   TargetSpec,
 } from '../types.js';
+import { createDnsClient, type DnsClient } from '../dns/client.js';
 import { classifyAttempt } from './classify.js';
 import { dialSmtp, type Dial } from './dial.js';
-import { createDnsClient, resolveTarget, type DnsClient, type Endpoint } from './resolve.js';
+import { resolveTarget, type Endpoint } from './resolve.js';
 import { runScheduled } from './schedule.js';
 import { AbortFanout } from '../util/abort.js';
 import { describeErrno } from '../util/errno.js';

@@ -9,7 +9,7 @@
 // that only reached loopback or private addresses sends none.
 
 import { silentLogger, type Logger } from '../log.js';
-import { DNS_BUDGET_MS, type DnsClient } from '../probe/resolve.js';
+import { DNS_BUDGET_MS, type DnsClient } from '../dns/client.js';
 import type { EgressAddress, EgressReport } from '../types.js';
 import { EgressFinder, type AttemptIdentity, type EgressCandidate } from './egress.js';
 import { lookUpAddress } from './lookup.js';

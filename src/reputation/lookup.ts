@@ -2,7 +2,7 @@
 // (A, then TXT when listed) in every configured DNSBL zone, all asked at once. Returns findings
 // through the pure verdicts (ptr.ts, zones.ts); every failure is data, never an exception.
 
-import { lookup, type DnsClient } from '../probe/resolve.js';
+import { lookup, type DnsClient } from '../dns/client.js';
 import type { DnsblFinding, EgressAddress } from '../types.js';
 import { dnsblQueryName, reverseName } from './address.js';
 import type { EgressCandidate } from './egress.js';

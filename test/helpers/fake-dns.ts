@@ -1,7 +1,7 @@
 // A DNS double for unit tests: answers from a table, fails with c-ares codes (a string entry),
 // or never answers ('hang', until cancel()); a name missing from the table is NXDOMAIN. Every
 // question is recorded, so a test can assert what was (and was not) asked.
-import type { DnsClient, MxRecord } from '../../src/probe/resolve.js';
+import type { DnsClient, MxRecord } from '../../src/dns/client.js';
 
 export interface FakeZone {
   mx?: Record<string, MxRecord[] | string>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hedged, orderMx, resolutionStatusOf, resolveTarget } from '../../src/probe/resolve.js';
+import { hedged, resolutionStatusOf } from '../../src/dns/client.js';
+import { orderMx, resolveTarget } from '../../src/probe/resolve.js';
 import { fakeDns } from '../helpers/fake-dns.js';
 
 describe('resolveTarget: domains', () => {
