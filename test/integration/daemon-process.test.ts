@@ -105,3 +105,31 @@ describe('stopping', () => {
     },
   );
 });
+
+describe('series per VM with metrics.runtime: false', () => {
+  it('serves only mxprobe series, as many as docs/fleet.md counts: 5 per attempt, 5 per port, K, 23', async () => {
+    const port = await freePort();
+    const file = join(dir, 'series.yaml');
+    // Loopback: no egress address (so no egress series), plain ports (no certificate).
+    writeConfig(
+      file,
+      `127.0.0.1:${port}`,
+      [smtp.port, closed, silent.port],
+      'metrics:\n  runtime: false\n',
+    );
+    const daemon = spawnDaemon(['--config', file, '--min-interval', '1s']);
+    try {
+      await daemon.waitFor(cycleFinished);
+      const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const series = body.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+      expect(series.filter((line) => !line.startsWith('mxprobe_'))).toEqual([]);
+      const attempts = 3;
+      const ports = 3;
+      // mxprobe_probes_total: one series per (port, result, reason) seen since start.
+      const counters = series.filter((line) => line.startsWith('mxprobe_probes_total{')).length;
+      expect(series).toHaveLength(5 * attempts + 5 * ports + counters + 23);
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
