@@ -6,8 +6,7 @@
 // with deploy/prometheus/rules.yml and recording.yml loaded. Every recording rule must yield
 // its series with these numbers, every rule must evaluate without error, and every query of
 // the two Grafana dashboards must run. Binding 25 and 587 needs root (test/root).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -27,6 +26,7 @@ import {
   testCert,
   type Loopback,
 } from '../helpers/loopback-servers.js';
+import { eventually, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 import { startSmtpServer, type Listening } from '../helpers/relay-fixtures.js';
 
 const DEPLOY = join(import.meta.dirname, '../../deploy');
@@ -64,52 +64,16 @@ const fakes = new Map<Vm['metadata'], FakeServer>();
 const daemons: DaemonProcess[] = [];
 const instances = new Map<string, string>();
 let relay: Listening | undefined;
-let prometheus: ChildProcess | undefined;
-let prometheusBase: string;
-
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function api<T>(path: string): Promise<T> {
-  const body = (await (await fetch(`${prometheusBase}${path}`)).json()) as {
-    status: string;
-    data: T;
-    error?: string;
-  };
-  if (body.status !== 'success') throw new Error(`${path}: ${body.error ?? body.status}`);
-  return body.data;
-}
-
-async function query(promql: string): Promise<Sample[]> {
-  return (await api<{ result: Sample[] }>(`/api/v1/query?query=${encodeURIComponent(promql)}`))
-    .result;
-}
+let prometheus: PrometheusServer | undefined;
 
 /** The samples of a query keyed by the values of `labels` ("a/b"), values rounded to 3 places. */
 async function valuesBy(promql: string, labels: string[]): Promise<Record<string, number>> {
   const values: Record<string, number> = {};
-  for (const { metric, value } of await query(promql)) {
+  for (const { metric, value } of await prometheus!.query(promql)) {
     values[labels.map((name) => metric[name] ?? '').join('/')] =
       Math.round(Number(value[1]) * 1000) / 1000;
   }
   return values;
-}
-
-async function eventually<T>(
-  probe: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await probe().catch(() => last);
-    if (last !== undefined && accept(last)) return last;
-    if (Date.now() > deadline) return last as T;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** Waits until the query's values (by `labels`) equal `expected`, then asserts it. */
@@ -121,7 +85,8 @@ async function expectValues(
   const actual = await eventually(
     () => valuesBy(promql, labels),
     (values) => isDeepStrictEqual(values, expected),
-  );
+    30_000,
+  ).catch(() => valuesBy(promql, labels));
   expect(actual, promql).toEqual(expected);
 }
 
@@ -208,11 +173,8 @@ beforeAll(async () => {
   }
   await Promise.all(daemons.map((d) => d.waitFor((e) => e.msg === 'probe cycle finished')));
 
-  const prometheusPort = await freePort();
-  prometheusBase = `http://127.0.0.1:${prometheusPort}`;
-  mkdirSync(join(dir, 'data'));
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
+  prometheus = await startPrometheus(
+    dir,
     [
       'global: { scrape_interval: 1s, evaluation_interval: 1s }',
       `rule_files: ["${ALERTS_FILE}", "${RECORDING_FILE}"]`,
@@ -222,30 +184,10 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  prometheus = spawn(
-    'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${prometheusPort}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const ready = await eventually(
-    () => fetch(`${prometheusBase}/-/ready`).then((r) => r.ok),
-    (ok) => ok,
-  );
-  if (!ready) throw new Error('Prometheus did not become ready in 30 s');
 }, 90_000);
 
 afterAll(async () => {
-  const prometheusExited = new Promise((resolve) => {
-    if (!prometheus || prometheus.exitCode !== null) resolve(undefined);
-    else prometheus.once('exit', resolve);
-  });
-  prometheus?.kill('SIGTERM');
-  await Promise.all([...daemons.map((d) => d.stop()), prometheusExited]);
+  await Promise.all([...daemons.map((d) => d.stop()), prometheus?.stop()]);
   await Promise.all([
     ...mailServers.map((s) => s.close()),
     ...[...fakes.values()].map((f) => f.close()),
@@ -267,7 +209,10 @@ describe('Prometheus over three daemons with the fleet rules', () => {
     type Rule = { name: string; health: string; lastError?: string; type: string };
     type Group = { rules: (Rule & { lastEvaluation: string })[] };
     const rules = await eventually(
-      async () => (await api<{ groups: Group[] }>('/api/v1/rules')).groups.flatMap((g) => g.rules),
+      async () =>
+        (await prometheus!.api<{ groups: Group[] }>('/api/v1/rules')).groups.flatMap(
+          (g) => g.rules,
+        ),
       (list) => list.length > 0 && list.every((r) => Date.parse(r.lastEvaluation) > since),
     );
     expect(rules.every((r) => Date.parse(r.lastEvaluation) > since)).toBe(true);
@@ -280,7 +225,7 @@ describe('Prometheus over three daemons with the fleet rules', () => {
   it('every recording rule yields at least one series', async () => {
     for (const name of recordNames()) {
       const series = await eventually(
-        () => query(name),
+        () => prometheus!.query(name),
         (result) => result.length > 0,
       );
       expect(series.length, name).toBeGreaterThan(0);
@@ -351,7 +296,7 @@ describe('Prometheus over three daemons with the fleet rules', () => {
   it('alerts on the blocked VM with its cloud and region, not on the port-25 baseline', async () => {
     type Alert = { labels: Record<string, string>; state: string };
     const alerts = await eventually(
-      async () => (await api<{ alerts: Alert[] }>('/api/v1/alerts')).alerts,
+      async () => (await prometheus!.api<{ alerts: Alert[] }>('/api/v1/alerts')).alerts,
       (list) => list.some((a) => a.labels.alertname === 'MxprobeSmtpEgressBlocked'),
     );
     expect(
@@ -390,7 +335,7 @@ describe('Prometheus over three daemons with the fleet rules', () => {
             .replaceAll('$job', '.*')
             .replaceAll('$instance', '.*')
             .replaceAll('$__rate_interval', '1m');
-          const result = await query(promql);
+          const result = await prometheus!.query(promql);
           // DNSBL listings stay empty until some VM reports one.
           if (dashboard.uid === 'mxprobe-fleet' && !promql.includes('mxprobe_dnsbl_listed{')) {
             expect(result.length, `${panel.title}: ${promql}`).toBeGreaterThan(0);

@@ -3,20 +3,19 @@
 // up; one with a wrong password is down with Prometheus' own "401 Unauthorized"; one that does
 // not trust the CA is down too.
 import { hashSync } from 'bcryptjs';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, spawnDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 import { closedPort } from '../helpers/loopback-servers.js';
+import { eventually, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 import { makeTestPki, type TestPki } from '../helpers/test-pki.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mxprobe-prometheus-tls-'));
 let pki: TestPki;
 let daemon: DaemonProcess;
-let prometheus: ChildProcess;
-let prometheusBase: string;
+let prometheus: PrometheusServer | undefined;
 let target: string;
 
 interface Target {
@@ -27,23 +26,8 @@ interface Target {
 }
 
 async function targets(): Promise<Target[]> {
-  const response = await fetch(`${prometheusBase}/api/v1/targets`);
+  const response = await fetch(`${prometheus!.base}/api/v1/targets`);
   return ((await response.json()) as { data: { activeTargets: Target[] } }).data.activeTargets;
-}
-
-async function eventually<T>(
-  probe: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined && accept(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`not reached in ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 beforeAll(async () => {
@@ -85,11 +69,8 @@ beforeAll(async () => {
     `    basic_auth: { username: prometheus, password_file: "${join(dir, password)}" }`,
     `    static_configs: [{ targets: ["${target}"] }]`,
   ];
-  const prometheusPort = await freePort();
-  prometheusBase = `http://127.0.0.1:${prometheusPort}`;
-  mkdirSync(join(dir, 'data'));
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
+  prometheus = await startPrometheus(
+    dir,
     [
       'global: { scrape_interval: 1s }',
       'scrape_configs:',
@@ -99,28 +80,10 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  prometheus = spawn(
-    'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${prometheusPort}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  await eventually(
-    () => fetch(`${prometheusBase}/-/ready`),
-    (r) => r.ok,
-  );
 }, 60_000);
 
 afterAll(async () => {
-  const prometheusExited = new Promise(
-    (resolve) => prometheus?.once('exit', resolve) ?? resolve(undefined),
-  );
-  prometheus?.kill('SIGTERM');
-  await Promise.all([daemon?.stop(), prometheusExited]);
+  await Promise.all([daemon?.stop(), prometheus?.stop()]);
   pki?.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -145,7 +108,7 @@ describe('Prometheus scraping over HTTPS with basic auth', () => {
 
   it('stores what it scraped', async () => {
     const response = await fetch(
-      `${prometheusBase}/api/v1/query?query=${encodeURIComponent('mxprobe_build_info{job="mxprobe"}')}`,
+      `${prometheus!.base}/api/v1/query?query=${encodeURIComponent('mxprobe_build_info{job="mxprobe"}')}`,
     );
     const body = (await response.json()) as { data: { result: unknown[] } };
     expect(body.data.result).toHaveLength(1);

@@ -1,13 +1,14 @@
 // A real Prometheus server scrapes the real daemon on loopback and evaluates the shipped rules:
 // port 25 refused while 587 greets must read as mxprobe_diagnosis{code="port25-blocked"} == 1
 // through Prometheus' own HTTP API, and a host that leaves the MX set must leave Prometheus too.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, freePort, spawnDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { eventually, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 import { realSmtpServer, type Loopback } from '../helpers/loopback-servers.js';
 
 const RULES = join(import.meta.dirname, '../../deploy/prometheus/rules.yml');
@@ -20,38 +21,8 @@ const dir = mkdtempSync(join(tmpdir(), 'mxprobe-prometheus-'));
 let dns: DnsServer;
 let submission: Loopback;
 let daemon: DaemonProcess;
-let prometheus: ChildProcess;
+let prometheus: PrometheusServer | undefined;
 let daemonBase: string;
-let prometheusBase: string;
-
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-async function query(promql: string): Promise<Sample[]> {
-  const response = await fetch(
-    `${prometheusBase}/api/v1/query?query=${encodeURIComponent(promql)}`,
-  );
-  const body = (await response.json()) as { status: string; data: { result: Sample[] } };
-  expect(body.status).toBe('success');
-  return body.data.result;
-}
-
-async function eventually<T>(
-  probe: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined && accept(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`not reached in ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 beforeAll(async () => {
   dns = await startDnsServer({
@@ -86,11 +57,8 @@ beforeAll(async () => {
   daemon = spawnDaemon(['--config', config, '--min-interval', '1s', '--family', '4']);
   await daemon.waitFor((e) => e.msg === 'probe cycle finished');
 
-  const prometheusPort = await freePort();
-  prometheusBase = `http://127.0.0.1:${prometheusPort}`;
-  mkdirSync(join(dir, 'data'));
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
+  prometheus = await startPrometheus(
+    dir,
     [
       'global: { scrape_interval: 1s, evaluation_interval: 1s }',
       `rule_files: ["${RULES}"]`,
@@ -101,35 +69,17 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  prometheus = spawn(
-    'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${prometheusPort}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  await eventually(
-    () => fetch(`${prometheusBase}/-/ready`),
-    (r) => r.ok,
-  );
 }, 60_000);
 
 afterAll(async () => {
-  const prometheusExited = new Promise(
-    (resolve) => prometheus?.once('exit', resolve) ?? resolve(undefined),
-  );
-  prometheus?.kill('SIGTERM');
-  await Promise.all([daemon?.stop(), prometheusExited]);
+  await Promise.all([daemon?.stop(), prometheus?.stop()]);
   await Promise.all([submission?.close(), dns?.close()]);
 });
 
 describe('Prometheus scraping the daemon', () => {
   it('sees port 25 blocked: mxprobe_diagnosis{code="port25-blocked"} == 1', async () => {
     const result = await eventually(
-      () => query('mxprobe_diagnosis{code="port25-blocked"} == 1'),
+      () => prometheus!.query('mxprobe_diagnosis{code="port25-blocked"} == 1'),
       (r) => r.length === 1,
     );
     expect(result[0]!.metric).toMatchObject({
@@ -137,8 +87,10 @@ describe('Prometheus scraping the daemon', () => {
       instance: daemonBase.replace('http://', ''),
       code: 'port25-blocked',
     });
-    expect(await query('up{job="mxprobe"}')).toMatchObject([{ value: [expect.any(Number), '1'] }]);
-    const port25 = await query('mxprobe_port_status{port="25"} == 1');
+    expect(await prometheus!.query('up{job="mxprobe"}')).toMatchObject([
+      { value: [expect.any(Number), '1'] },
+    ]);
+    const port25 = await prometheus!.query('mxprobe_port_status{port="25"} == 1');
     expect(port25.map((s) => s.metric.status)).toEqual(['blocked']);
   });
 
@@ -146,7 +98,7 @@ describe('Prometheus scraping the daemon', () => {
     const alerts = await eventually(
       async () =>
         (
-          (await (await fetch(`${prometheusBase}/api/v1/alerts`)).json()) as {
+          (await (await fetch(`${prometheus!.base}/api/v1/alerts`)).json()) as {
             data: { alerts: { labels: Record<string, string>; state: string }[] };
           }
         ).data.alerts,
@@ -172,19 +124,21 @@ describe('Prometheus scraping the daemon', () => {
     const mx2 = 'mxprobe_probe_result{host="mx2.mail.test",result="blocked"} == 1';
     expect(
       await eventually(
-        () => query(mx2),
+        () => prometheus!.query(mx2),
         (r) => r.length === 1,
       ),
     ).toHaveLength(1);
     dns.zone = { ...dns.zone, mx: { 'mail.test': ['mx1.mail.test'] } };
     await eventually(
-      () => query(mx2),
+      () => prometheus!.query(mx2),
       (r) => r.length === 0,
     );
     expect(
-      await query('mxprobe_probe_result{host="mx1.mail.test",result="blocked"} == 1'),
+      await prometheus!.query('mxprobe_probe_result{host="mx1.mail.test",result="blocked"} == 1'),
     ).toHaveLength(1);
-    expect(await query('mxprobe_diagnosis{code="port25-blocked"} == 1')).toHaveLength(1);
+    expect(await prometheus!.query('mxprobe_diagnosis{code="port25-blocked"} == 1')).toHaveLength(
+      1,
+    );
   });
 });
 
