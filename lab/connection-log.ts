@@ -44,12 +44,17 @@ export function parseConnectionLog(text: string): ConnectionEvent[] {
 
 /**
  * Connections a listener accepted after a client had decided on it, one line each, for a
- * window in which each listener serves one attempt (one probe run). Pure.
+ * window in which each listener serves one attempt (one probe run). Only a connection accepted
+ * within the window counts as deciding: the QUIT of a previous run's last connection, which
+ * the kernel still delivers after that process has exited, belongs to that run. Pure.
  */
 export function lateConnections(events: readonly ConnectionEvent[]): string[] {
+  const acceptedHere = new Set(
+    events.filter((e) => e.event === 'accept').map((e) => `${e.listener} ${e.client}`),
+  );
   const decidedAt = new Map<string, ConnectionEvent>();
   for (const e of events) {
-    if (e.event !== 'decided') continue;
+    if (e.event !== 'decided' || !acceptedHere.has(`${e.listener} ${e.client}`)) continue;
     const first = decidedAt.get(e.listener);
     if (first === undefined || e.t < first.t) decidedAt.set(e.listener, e);
   }
