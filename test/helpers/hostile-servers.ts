@@ -4,13 +4,18 @@
 // be tried without namespaces; the soak (test/helpers/soak.ts) probes them all, cycle after cycle.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { createPki } from '../../lab/pki.js';
 import type { Reason, Result } from '../../src/types.js';
-import { scriptedServer, testCert, type Loopback } from './loopback-servers.js';
+import {
+  onLines,
+  scriptedServer,
+  scriptedTlsServer,
+  testCert,
+  type Loopback,
+} from './loopback-servers.js';
 
 export const HOSTILE_BEHAVIOURS = [
   'pipelined',
@@ -142,11 +147,10 @@ function pump(socket: Socket, first: string, chunk: string): void {
 /** Implicit TLS whose certificate chain is about 160 KiB (200 copies of a 0.8 KiB certificate): over OpenSSL's 100 KiB default. */
 async function hugeChainServer(at: ListenAt): Promise<Loopback> {
   const { key, cert } = testCert();
-  const server = createTlsServer({ key, cert: cert + cert.repeat(200) }, (socket: TLSSocket) => {
-    socket.on('error', () => undefined);
-    socket.write('220 huge-chain.test ESMTP\r\n');
+  return scriptedTlsServer((c) => c.write('220 huge-chain.test ESMTP\r\n'), {
+    ...at,
+    credentials: { key, cert: cert + cert.repeat(200) },
   });
-  return tlsLoopback(server, at);
 }
 
 let expired: { key: string; cert: string } | undefined;
@@ -171,54 +175,10 @@ async function expiredCertServer(at: ListenAt): Promise<Loopback> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const { key, cert } = expired;
-  return scriptedTlsServerWith({ key, cert }, at, (c) => c.write('220 expired.test ESMTP\r\n'));
-}
-
-function scriptedTlsServerWith(
-  credentials: { key: string; cert: string },
-  at: ListenAt,
-  behave: (socket: TLSSocket) => void,
-): Promise<Loopback> {
-  const server = createTlsServer(credentials, (socket: TLSSocket) => {
-    socket.on('error', () => undefined);
-    answerQuit(socket);
-    behave(socket);
+  return scriptedTlsServer((c) => c.write('220 expired.test ESMTP\r\n'), {
+    ...at,
+    credentials: expired,
   });
-  return tlsLoopback(server, at);
-}
-
-function answerQuit(socket: Socket): void {
-  let buffer = '';
-  socket.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('latin1');
-    if (/^QUIT\r?$/im.test(buffer)) socket.end('221 bye\r\n');
-  });
-}
-
-async function tlsLoopback(
-  server: ReturnType<typeof createTlsServer>,
-  at: ListenAt,
-): Promise<Loopback> {
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(at.port ?? 0, at.host ?? '127.0.0.1', resolve);
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    received: [],
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /**
@@ -228,50 +188,23 @@ async function tlsLoopback(
 export async function authEchoRelay(at: ListenAt = {}): Promise<Loopback> {
   return scriptedServer((socket) => {
     socket.write('220 echo-relay.test ESMTP\r\n');
-    let buffer = '';
     let awaitingToken = false;
-    socket.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('latin1');
-      let end: number;
-      while ((end = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, end).replace(/\r$/, '');
-        buffer = buffer.slice(end + 1);
-        const token = awaitingToken ? line : /^AUTH PLAIN (\S+)/i.exec(line)?.[1];
-        awaitingToken = false;
-        if (token !== undefined) {
-          const decoded = Buffer.from(token, 'base64').toString('latin1').replace(/\0/g, ' ');
-          socket.write(`535-5.7.8 rejected ${token}\r\n535 5.7.8 you sent: ${decoded}\r\n`);
-        } else if (/^AUTH PLAIN$/i.test(line)) {
-          awaitingToken = true;
-          socket.write('334 \r\n');
-        } else if (/^AUTH LOGIN/i.test(line)) {
-          socket.write(`535 5.7.8 rejected ${line.slice(11)}\r\n`);
-        } else if (/^(EHLO|HELO)/i.test(line)) {
-          socket.write('250-echo-relay.test\r\n250 AUTH PLAIN LOGIN\r\n');
-        } else if (!/^QUIT$/i.test(line)) {
-          socket.write('502 5.5.2 not here\r\n');
-        }
+    onLines(socket, (line) => {
+      const token = awaitingToken ? line : /^AUTH PLAIN (\S+)/i.exec(line)?.[1];
+      awaitingToken = false;
+      if (token !== undefined) {
+        const decoded = Buffer.from(token, 'base64').toString('latin1').replace(/\0/g, ' ');
+        socket.write(`535-5.7.8 rejected ${token}\r\n535 5.7.8 you sent: ${decoded}\r\n`);
+      } else if (/^AUTH PLAIN$/i.test(line)) {
+        awaitingToken = true;
+        socket.write('334 \r\n');
+      } else if (/^AUTH LOGIN/i.test(line)) {
+        socket.write(`535 5.7.8 rejected ${line.slice(11)}\r\n`);
+      } else if (/^(EHLO|HELO)/i.test(line)) {
+        socket.write('250-echo-relay.test\r\n250 AUTH PLAIN LOGIN\r\n');
+      } else if (!/^QUIT$/i.test(line)) {
+        socket.write('502 5.5.2 not here\r\n');
       }
     });
   }, at);
-}
-
-/** A TCP listener that accepts and never speaks, holding every connection. */
-export async function silentListener(): Promise<Loopback> {
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    received: [],
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }

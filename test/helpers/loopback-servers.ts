@@ -40,10 +40,21 @@ function closer(server: Server, sockets: Set<Socket>): () => Promise<void> {
     });
 }
 
-/** A plain TCP server running `behave` on each connection; records the lines clients send. */
+/** Where to listen (127.0.0.1 on a free port unless said otherwise), and how to serve. */
+export interface ScriptedOptions {
+  host?: string;
+  port?: number;
+  /** Answer a client's QUIT with 221 (default): off for a server that ignores it. */
+  answerQuit?: boolean;
+}
+
+/**
+ * A plain TCP server running `behave` on each connection; records the lines clients send,
+ * one list per connection (so `received.length` counts the connections).
+ */
 export async function scriptedServer(
   behave: (socket: Socket) => void,
-  options: { host?: string; port?: number } = {},
+  options: ScriptedOptions = {},
 ): Promise<Loopback> {
   const received: string[][] = [];
   const sockets = new Set<Socket>();
@@ -51,26 +62,26 @@ export async function scriptedServer(
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    const lines: string[] = [];
-    received.push(lines);
-    recordLines(socket, lines, () => socket.end('221 bye\r\n'));
+    recordLines(socket, received, options.answerQuit ?? true);
     behave(socket);
   });
   const port = await listen(server, options.host, options.port);
   return { port, received, close: closer(server, sockets) };
 }
 
-/** Implicit TLS (port 465 style) with a self-signed certificate, then `behave`. */
+/**
+ * Implicit TLS (port 465 style), then `behave`. The certificate is the self-signed test one
+ * unless `credentials` gives another (an expired one, a huge chain).
+ */
 export async function scriptedTlsServer(
   behave: (socket: TLSSocket) => void,
-  options: { host?: string; port?: number } = {},
+  options: ScriptedOptions & { credentials?: TestCert } = {},
 ): Promise<Loopback> {
   const received: string[][] = [];
   const sockets = new Set<Socket>();
-  const server = createTlsServer({ ...testCert() }, (socket) => {
-    const lines: string[] = [];
-    received.push(lines);
-    recordLines(socket, lines, () => socket.end('221 bye\r\n'));
+  const server = createTlsServer(options.credentials ?? testCert(), (socket) => {
+    socket.on('error', () => undefined);
+    recordLines(socket, received, options.answerQuit ?? true);
     behave(socket);
   });
   server.on('connection', (socket: Socket) => {
@@ -98,11 +109,7 @@ export async function realSmtpServer(
   });
   server.on('error', () => undefined);
   // smtp-server has no per-command hook; read what clients send from its own connections.
-  server.server.on('connection', (socket: Socket) => {
-    const lines: string[] = [];
-    received.push(lines);
-    recordLines(socket, lines);
-  });
+  server.server.on('connection', (socket: Socket) => recordLines(socket, received, false));
   const port = await listen(server.server, options.host, options.port);
   return {
     port,
@@ -111,7 +118,18 @@ export async function realSmtpServer(
   };
 }
 
-function recordLines(socket: Socket, lines: string[], onQuit?: () => void): void {
+/** A new list in `received` for this connection, filled with its lines; QUIT answered if asked. */
+function recordLines(socket: Socket, received: string[][], answerQuit: boolean): void {
+  const lines: string[] = [];
+  received.push(lines);
+  onLines(socket, (line) => {
+    lines.push(line);
+    if (answerQuit && /^QUIT$/i.test(line)) socket.end('221 bye\r\n');
+  });
+}
+
+/** Calls `onLine` with each line the client sends, CRLF or LF ended, read as latin1. */
+export function onLines(socket: Socket, onLine: (line: string) => void): void {
   let buffer = '';
   socket.on('data', (chunk: Buffer) => {
     buffer += chunk.toString('latin1');
@@ -119,8 +137,7 @@ function recordLines(socket: Socket, lines: string[], onQuit?: () => void): void
     while ((end = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, end).replace(/\r$/, '');
       buffer = buffer.slice(end + 1);
-      lines.push(line);
-      if (/^QUIT$/i.test(line)) onQuit?.();
+      onLine(line);
     }
   });
 }

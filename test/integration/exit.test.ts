@@ -2,42 +2,15 @@
 // whatever the servers do after the verdict: a server that never answers QUIT, one that never
 // greets, a DNS channel that never answers. Each server counts its connections: an attempt
 // whose greeting is decided never opens another.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUIT_REPLY_MS } from '../../src/smtp/goodbye.js';
 import type { Report } from '../../src/types.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { scriptedServer, type Loopback } from '../helpers/loopback-servers.js';
 import { MXPROBE_BIN } from '../helpers/run-mxprobe.js';
 import { spawn } from 'node:child_process';
 
 const EXIT_AFTER_PASS_MS = 500;
-
-interface CountingServer {
-  port: number;
-  connections: number;
-  close(): Promise<void>;
-}
-
-/** A TCP server on 127.0.0.1 that counts connections and does `behave` with each. */
-async function countingServer(behave: (socket: net.Socket) => void): Promise<CountingServer> {
-  const sockets = new Set<net.Socket>();
-  const counted: CountingServer = { port: 0, connections: 0, close: () => Promise.resolve() };
-  const server = net.createServer((socket) => {
-    counted.connections += 1;
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-    behave(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  counted.port = (server.address() as net.AddressInfo).port;
-  counted.close = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-  return counted;
-}
 
 /** Runs `probe --once --json ARGS`; how long after its pass ended did the process exit? */
 function probeOnce(
@@ -64,16 +37,19 @@ function probeOnce(
   });
 }
 
-const servers: CountingServer[] = [];
+// `received` holds one list per connection: its length counts the connections.
+const servers: Loopback[] = [];
 let dns: DnsServer;
-let greeterNoQuit: CountingServer;
-let silent: CountingServer;
+let greeterNoQuit: Loopback;
+let silent: Loopback;
 
 beforeAll(async () => {
   // Greets, then ignores everything, QUIT included, and never closes.
-  greeterNoQuit = await countingServer((s) => s.write('220 mute.test ESMTP\r\n'));
+  greeterNoQuit = await scriptedServer((s) => s.write('220 mute.test ESMTP\r\n'), {
+    answerQuit: false,
+  });
   // Accepts and never says a word.
-  silent = await countingServer(() => undefined);
+  silent = await scriptedServer(() => undefined, { answerQuit: false });
   servers.push(greeterNoQuit, silent);
   dns = await startDnsServer(
     { mx: { 'exit.test': ['mx.exit.test'] }, a: { 'mx.exit.test': ['127.0.0.1'] } },
@@ -95,11 +71,11 @@ describe('probe --once exits within 0.5 s of the end of its pass', () => {
     // The pass ends with the verdict: waiting for the answer to QUIT is not part of it.
     expect(run.report.durationMs).toBeLessThan(QUIT_REPLY_MS);
     expect(run.lagMs).toBeLessThan(EXIT_AFTER_PASS_MS);
-    expect(greeterNoQuit.connections).toBe(1);
+    expect(greeterNoQuit.received.length).toBe(1);
   });
 
   it('when a server never greets (greeting timeout, backups included)', async () => {
-    const before = silent.connections;
+    const before = silent.received.length;
     const run = await probeOnce([
       '--host',
       '127.0.0.1',
@@ -113,28 +89,31 @@ describe('probe --once exits within 0.5 s of the end of its pass', () => {
     ]);
     expect(run.lagMs).toBeLessThan(EXIT_AFTER_PASS_MS);
     // The original connection and the backup raced beside it after 1 s of silence.
-    expect(silent.connections - before).toBe(2);
+    expect(silent.received.length - before).toBe(2);
   });
 
   it('when a backup connection still waits for its greeting as the original greets', async () => {
     // The first connection greets after 1.2 s, so a backup starts beside it at 1 s; the backup
     // hears nothing, and is still waiting (up to the 10 s greeting timeout) when the verdict
     // arrives on the original.
-    const lateGreeter = await countingServer((s) => {
-      if (lateGreeter.connections === 1)
-        setTimeout(() => s.write('220 late.test ESMTP\r\n'), 1_200);
-    });
+    const lateGreeter = await scriptedServer(
+      (s) => {
+        if (lateGreeter.received.length === 1)
+          setTimeout(() => s.write('220 late.test ESMTP\r\n'), 1_200);
+      },
+      { answerQuit: false },
+    );
     servers.push(lateGreeter);
     const run = await probeOnce(['--host', '127.0.0.1', '--ports', String(lateGreeter.port)]);
     expect(run.report.attempts.map((a) => `${a.result}/${a.reason}`)).toEqual([
       'reachable/greeting',
     ]);
     expect(run.lagMs).toBeLessThan(EXIT_AFTER_PASS_MS);
-    expect(lateGreeter.connections).toBe(2);
+    expect(lateGreeter.received.length).toBe(2);
   });
 
   it('when one DNS channel never answers (the hedged twin does)', async () => {
-    const before = greeterNoQuit.connections;
+    const before = greeterNoQuit.received.length;
     const run = await probeOnce([
       '--domain',
       'exit.test',
@@ -150,6 +129,6 @@ describe('probe --once exits within 0.5 s of the end of its pass', () => {
       'reachable/greeting',
     ]);
     expect(run.lagMs).toBeLessThan(EXIT_AFTER_PASS_MS);
-    expect(greeterNoQuit.connections - before).toBe(1);
+    expect(greeterNoQuit.received.length - before).toBe(1);
   });
 });

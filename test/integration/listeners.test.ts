@@ -7,7 +7,7 @@ import { defaultConfig } from '../../src/config/default-config.js';
 import type { ProbeConfig } from '../../src/config/types.js';
 import { runPass } from '../../src/probe/pass.js';
 import type { RelaySpec } from '../../src/types.js';
-import { authEchoRelay, silentListener } from '../helpers/hostile-servers.js';
+import { authEchoRelay, hostileServer } from '../helpers/hostile-servers.js';
 import { closedPort, realSmtpServer, type Loopback } from '../helpers/loopback-servers.js';
 
 const RELAYS = 8;
@@ -19,7 +19,7 @@ let closed: number;
 beforeAll(async () => {
   [smtp, relay] = await Promise.all([realSmtpServer(), authEchoRelay()]);
   // Listeners that never greet keep their attempts in flight until the greeting timeout.
-  silent = await Promise.all(Array.from({ length: 14 }, () => silentListener()));
+  silent = await Promise.all(Array.from({ length: 14 }, () => hostileServer('never-greet')));
   closed = await closedPort();
   process.env.MXPROBE_LISTENERS_TEST_SECRET = 'not-a-real-password';
 });
