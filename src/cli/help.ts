@@ -12,6 +12,7 @@ import {
   VERSION_FLAG,
   type CommandSpec,
 } from './flags.js';
+import { wrap } from '../util/text.js';
 import type { CliIo } from './io.js';
 
 /** Beyond this a line of prose is hard to follow, however wide the terminal. */
@@ -106,30 +107,6 @@ function item(term: string, description: string, termWidth: number, width: numbe
     `  ${term.padEnd(termWidth)}  ${lines[0] ?? ''}`,
     ...lines.slice(1).map((line) => ' '.repeat(column) + line),
   ].join('\n');
-}
-
-/**
- * Wraps text at words to `width`, every line indented by `indent`; a line break in the text
- * starts a new line. A word longer than the line stays whole.
- */
-export function wrap(text: string, width: number, indent = 0): string {
-  const pad = ' '.repeat(indent);
-  const room = Math.max(width - indent, 1);
-  return text
-    .split('\n')
-    .flatMap((paragraph) => {
-      const lines: string[] = [];
-      let line = '';
-      for (const word of paragraph.split(/\s+/).filter(Boolean)) {
-        if (line !== '' && line.length + 1 + word.length > room) {
-          lines.push(line);
-          line = word;
-        } else line = line === '' ? word : `${line} ${word}`;
-      }
-      lines.push(line);
-      return lines.map((l) => (l === '' ? '' : pad + l));
-    })
-    .join('\n');
 }
 
 /**

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import type { FamilyChoice, TargetSpec } from '../types.js';
+import { normalizeHostName } from '../util/host-name.js';
 
 export function parseFamily(text: string): FamilyChoice | undefined {
   if (text === '4') return 4;
@@ -113,9 +114,7 @@ export function isDnsZoneName(text: string): boolean {
 }
 
 /** A target name as mxprobe keeps it: lower case, without the root's trailing dot. */
-export function normalizeTargetName(text: string): string {
-  return text.replace(/\.$/, '').toLowerCase();
-}
+export const normalizeTargetName = normalizeHostName;
 
 export function uniq<T>(values: T[]): T[] {
   return [...new Set(values)];

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { describeErrno } from '../util/errno.js';
+import { firstLine } from '../util/text.js';
 import { ConfigError } from './error.js';
 import {
   CLIENT_AUTH_TYPES,
@@ -317,8 +318,4 @@ async function readNamed(file: NamedFile | undefined): Promise<Buffer | undefine
       cause: error,
     });
   }
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }

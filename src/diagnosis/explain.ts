@@ -11,6 +11,7 @@ import type {
   RelayReport,
   TargetReport,
 } from '../types.js';
+import { assertNever } from '../util/assert-never.js';
 import type { DiagnosisInput } from './input.js';
 import { interceptedBy } from './interception.js';
 import { countedAttempts } from './port-status.js';
@@ -96,10 +97,8 @@ export function explain(code: DiagnosisCode, input: DiagnosisInput, hints: Hint[
           ...(hints.includes('smtp-interception') ? [] : relayAdvice(input.relays)),
         ],
       };
-    default: {
-      const never: never = code;
-      return never;
-    }
+    default:
+      return assertNever(code);
   }
 }
 

@@ -3,6 +3,7 @@
 
 import { DELIVERY_PORT } from '../ports.js';
 import type { Attempt } from '../types.js';
+import { normalizeHostName } from '../util/host-name.js';
 
 /**
  * The one host name that answered port 25 for two or more different target domains, whose MX
@@ -21,7 +22,7 @@ export function interceptedBy(attempts: Attempt[]): string | undefined {
 }
 
 function greetingHostName(greeting: string): string {
-  return (greeting.split(/\s+/)[1] ?? '').toLowerCase().replace(/\.$/, '');
+  return normalizeHostName(greeting.split(/\s+/)[1] ?? '');
 }
 
 function parentZone(host: string): string {

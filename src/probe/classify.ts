@@ -3,6 +3,7 @@
 
 import type { TlsFailure } from '../smtp/tls.js';
 import type { Reason, Result } from '../types.js';
+import { assertNever } from '../util/assert-never.js';
 import { LOCAL_ERRNO_CODES, UNREACHABLE_ERRNO_CODES } from '../util/errno.js';
 
 /** How far an attempt got before it ended, as seen on the wire. */
@@ -84,8 +85,4 @@ export function classifyGreetingCode(code: number): Classification {
   if (code === 220) return { result: 'reachable', reason: 'greeting' };
   if (code >= 400 && code <= 599) return { result: 'blocked', reason: 'rejected' };
   return { result: 'blocked', reason: 'protocol' };
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }

@@ -10,6 +10,7 @@ import { DNS_BUDGET_MS, lookup, type DnsClient, type MxRecord } from '../dns/cli
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Family, FamilyChoice, ResolutionStatus, TargetSpec } from '../types.js';
+import { normalizeHostName } from '../util/host-name.js';
 
 export interface Endpoint {
   host: string;
@@ -102,7 +103,7 @@ async function resolveHost(
 
 /** "localhost" and names under it (RFC 6761 §6.3). Pure. */
 export function isLocalhostName(name: string): boolean {
-  const lower = name.toLowerCase().replace(/\.$/, '');
+  const lower = normalizeHostName(name);
   return lower === 'localhost' || lower.endsWith('.localhost');
 }
 
@@ -120,7 +121,7 @@ export function orderMx(records: MxRecord[]): string[] {
   const sorted = [...records].sort(
     (a, b) => a.priority - b.priority || a.exchange.localeCompare(b.exchange),
   );
-  const names = sorted.map((r) => r.exchange.replace(/\.$/, '').toLowerCase()).filter(Boolean);
+  const names = sorted.map((r) => normalizeHostName(r.exchange)).filter(Boolean);
   return [...new Set(names)];
 }
 

@@ -4,6 +4,7 @@
 
 import type { RelayStatus } from '../types.js';
 import { describeErrno, LOCAL_ERRNO_CODES, UNREACHABLE_ERRNO_CODES } from '../util/errno.js';
+import { firstLine } from '../util/text.js';
 
 export interface RelayClassification {
   status: RelayStatus;
@@ -180,10 +181,6 @@ function authReason(facts: RelayErrorFacts): string {
 
 function isFailureCode(code: number | undefined): boolean {
   return code !== undefined && code >= 400 && code < 600;
-}
-
-function firstLine(text: string): string {
-  return text.split(/\r?\n/, 1)[0] ?? '';
 }
 
 function relayErrorFacts(error: unknown): RelayErrorFacts {

@@ -15,7 +15,9 @@ import type {
   Report,
   Result,
 } from '../types.js';
+import { assertNever } from '../util/assert-never.js';
 import { printable } from '../util/printable.js';
+import { wrapLines } from '../util/text.js';
 
 export interface RenderOptions {
   color: boolean;
@@ -115,15 +117,15 @@ export function renderReport(report: Report, options: RenderOptions): string {
   out.push(
     `${paint('bold', 'Diagnosis:')} ${paint(codeStyle, d.code)}${d.hints.length ? paint('dim', `  (hints: ${d.hints.join(', ')})`) : ''}`,
   );
-  out.push(...wrap(printable(d.summary), options.width, '  ', '  '));
+  out.push(...wrapLines(printable(d.summary), options.width, '  ', '  '));
   if (d.advice.length > 0) {
     out.push('', paint('bold', 'What to do'));
     for (const advice of d.advice)
-      out.push(...wrap(printable(advice), options.width, '  - ', '    '));
+      out.push(...wrapLines(printable(advice), options.width, '  - ', '    '));
   }
   tlsNotes(report.attempts).forEach((note, i) => {
     if (i === 0) out.push('', paint('bold', 'TLS'));
-    out.push(...wrap(printable(note), options.width, '  - ', '    '));
+    out.push(...wrapLines(printable(note), options.width, '  - ', '    '));
   });
   return `${out.join('\n')}\n`;
 }
@@ -172,7 +174,7 @@ function localErrorNote(attempts: Attempt[], width: number): string[] {
   const local = attempts.filter((a) => a.result === 'error');
   if (local.length === 0) return [];
   const codes = [...new Set(local.map((a) => a.errorCode ?? 'local'))].join(', ');
-  return wrap(
+  return wrapLines(
     `${local.length} ${local.length === 1 ? 'attempt' : 'attempts'} failed on this machine (${printable(codes)}), not on the path: not counted.`,
     width,
     '  ',
@@ -200,10 +202,8 @@ function resultStyle(result: Result): Style {
       return 'yellow';
     case 'error':
       return 'dim';
-    default: {
-      const never: never = result;
-      return never;
-    }
+    default:
+      return assertNever(result);
   }
 }
 
@@ -216,22 +216,4 @@ function statusStyle(status: PortStatus): Style {
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)}s`;
-}
-
-/** Word-wraps text to width with a first-line and a following-line prefix. */
-export function wrap(text: string, width: number, first: string, rest: string): string[] {
-  const lines: string[] = [];
-  let line = first;
-  let empty = true;
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (!empty && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = rest + word;
-    } else {
-      line += (empty ? '' : ' ') + word;
-    }
-    empty = false;
-  }
-  lines.push(line);
-  return lines;
 }

@@ -2,13 +2,12 @@
 // (A, then TXT when listed) in every configured DNSBL zone, all asked at once. Returns findings
 // through the pure verdicts (ptr.ts, zones.ts); every failure is data, never an exception.
 
-import { lookup, type DnsClient } from '../dns/client.js';
+import { lookup, type DnsClient, type Lookup } from '../dns/client.js';
 import type { DnsblFinding, EgressAddress } from '../types.js';
 import { dnsblQueryName, reverseName } from './address.js';
 import type { EgressCandidate } from './egress.js';
 import { ptrNames, ptrVerdict } from './ptr.js';
 import { dnsblVerdict } from './zones.js';
-import type { DnsAnswer } from './dns-answer.js';
 
 /** A TXT text longer than this is cut: it is a pointer to a web page, not a document. */
 const MAX_TXT_CHARS = 512;
@@ -35,8 +34,8 @@ async function lookUpPtr(
   candidate: EgressCandidate,
   dns: DnsClient,
 ): Promise<EgressAddress['ptr']> {
-  const ptr: DnsAnswer<string[]> = await lookup(() => dns.ptr(reverseName(candidate)));
-  const forward = new Map<string, DnsAnswer<string[]>>();
+  const ptr: Lookup<string[]> = await lookup(() => dns.ptr(reverseName(candidate)));
+  const forward = new Map<string, Lookup<string[]>>();
   await Promise.all(
     ptrNames(ptr).map(async (name) => {
       const ask = candidate.family === 4 ? () => dns.a(name) : () => dns.aaaa(name);

@@ -4,15 +4,16 @@
 
 import type { PtrFinding } from '../types.js';
 import { canonicalAddress, type IpAddress } from './address.js';
-import type { DnsAnswer } from './dns-answer.js';
+import type { Lookup } from '../dns/client.js';
+import { normalizeHostName } from '../util/host-name.js';
 
 /** PTR names whose A/AAAA records are checked; an address with more is misconfigured anyway. */
 export const MAX_PTR_NAMES = 5;
 
 /** A PTR name as mxprobe keeps it: lower case, without the root's trailing dot. */
-export function ptrNames(answer: DnsAnswer<string[]>): string[] {
+export function ptrNames(answer: Lookup<string[]>): string[] {
   if (!answer.ok) return [];
-  const names = answer.value.map((n) => n.toLowerCase().replace(/\.$/, '')).filter(Boolean);
+  const names = answer.value.map(normalizeHostName).filter(Boolean);
   return [...new Set(names)].slice(0, MAX_PTR_NAMES);
 }
 
@@ -23,8 +24,8 @@ export function ptrNames(answer: DnsAnswer<string[]>): string[] {
  */
 export function ptrVerdict(
   ip: IpAddress,
-  ptr: DnsAnswer<string[]>,
-  forward: ReadonlyMap<string, DnsAnswer<string[]>>,
+  ptr: Lookup<string[]>,
+  forward: ReadonlyMap<string, Lookup<string[]>>,
 ): PtrFinding {
   if (!ptr.ok) {
     const none = ptr.status === 'nxdomain' || ptr.status === 'nodata';

@@ -10,7 +10,8 @@
 // query. SORBS shut down in June 2024; Barracuda's BRBL answers only registered resolvers.
 
 import type { DnsblStatus } from '../types.js';
-import type { DnsAnswer } from './dns-answer.js';
+import type { Lookup } from '../dns/client.js';
+import { normalizeHostName } from '../util/host-name.js';
 
 export interface KnownZone {
   /** The zone, or the parent domain whose zones share this entry (`spamhaus.org`). */
@@ -69,7 +70,7 @@ export function knownZone(
   zone: string,
   zones: readonly KnownZone[] = KNOWN_ZONES,
 ): KnownZone | undefined {
-  const name = zone.toLowerCase().replace(/\.$/, '');
+  const name = normalizeHostName(zone);
   return zones.find((z) => name === z.domain || name.endsWith(`.${z.domain}`));
 }
 
@@ -86,7 +87,7 @@ export interface DnsblVerdict {
  * record), `error` (no answer, or answers outside 127.0.0.0/8, which no DNSBL gives: a
  * resolver that rewrites NXDOMAIN).
  */
-export function dnsblVerdict(zone: string, answer: DnsAnswer<string[]>): DnsblVerdict {
+export function dnsblVerdict(zone: string, answer: Lookup<string[]>): DnsblVerdict {
   if (!answer.ok) {
     const clean = answer.status === 'nxdomain' || answer.status === 'nodata';
     return { status: clean ? 'clean' : 'error', codes: [] };

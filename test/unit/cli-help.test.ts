@@ -2,7 +2,8 @@
 // Prometheus names once each with their old names as aliases; and the aliases meaning the same.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { wrap, wrapCommand } from '../../src/cli/help.js';
+import { wrapCommand } from '../../src/cli/help.js';
+import { wrap } from '../../src/util/text.js';
 import { main, type CliIo } from '../../src/cli/main.js';
 import { COMMANDS, longName } from '../../src/cli/flags.js';
 import { FLAG_PARSERS, probeFlags } from '../../src/cli/options.js';

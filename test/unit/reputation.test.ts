@@ -11,14 +11,14 @@ import {
   reverseName,
   type IpAddress,
 } from '../../src/reputation/address.js';
-import type { DnsAnswer } from '../../src/reputation/dns-answer.js';
+import type { Lookup } from '../../src/dns/client.js';
 import { ptrVerdict } from '../../src/reputation/ptr.js';
 import { dnsblVerdict, knownZone } from '../../src/reputation/zones.js';
 import { printable } from '../../src/util/printable.js';
 
 const v4: IpAddress = { address: '203.0.113.7', family: 4 };
 const v6: IpAddress = { address: '2001:db8:7::7', family: 6 };
-const answer = (...value: string[]): DnsAnswer<string[]> => ({ ok: true, value });
+const answer = (...value: string[]): Lookup<string[]> => ({ ok: true, value });
 const failed = (status: 'nxdomain' | 'nodata' | 'timeout' | 'servfail' | 'refused') =>
   ({ ok: false, status }) as const;
 
@@ -121,7 +121,7 @@ describe('the names DNS knows an address by', () => {
 });
 
 describe('dnsblVerdict: one zone, one address', () => {
-  it.each<[string, string, DnsAnswer<string[]>, string, string[]]>([
+  it.each<[string, string, Lookup<string[]>, string, string[]]>([
     ['NXDOMAIN', 'bl.spamcop.net', failed('nxdomain'), 'clean', []],
     ['a name without an A record', 'bl.spamcop.net', failed('nodata'), 'clean', []],
     ['no answer', 'bl.spamcop.net', failed('timeout'), 'error', []],
@@ -191,12 +191,9 @@ describe('dnsblVerdict: one zone, one address', () => {
 });
 
 describe('ptrVerdict: forward-confirmed reverse DNS', () => {
-  const forward = (entries: Record<string, DnsAnswer<string[]>>) =>
-    new Map(Object.entries(entries));
+  const forward = (entries: Record<string, Lookup<string[]>>) => new Map(Object.entries(entries));
 
-  it.each<
-    [string, IpAddress, DnsAnswer<string[]>, Map<string, DnsAnswer<string[]>>, string, string[]]
-  >([
+  it.each<[string, IpAddress, Lookup<string[]>, Map<string, Lookup<string[]>>, string, string[]]>([
     [
       'a name that resolves back',
       v4,
