@@ -12,7 +12,7 @@ import { preflight, type Prepared } from '../config/preflight.js';
 import type { ProbeConfig, WebConfig } from '../config/types.js';
 import { exitCodeFor } from '../diagnosis/diagnose.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
-import { LocalFailureError, runPass, type ProgressEvent } from '../probe/pass.js';
+import { LocalFailureError, runPass, type ProgressEvent } from '../pass/run.js';
 import { renderReport } from '../report/render.js';
 import type { Report, TargetSpec } from '../types.js';
 import { describeErrno } from '../util/errno.js';

@@ -7,7 +7,6 @@ import type { Diagnosis, DiagnosisCode, Hint, PortReport } from '../types.js';
 import { explain } from './explain.js';
 import type { DiagnosisInput } from './input.js';
 import { interceptedBy } from './interception.js';
-import { countedAttempts } from './port-status.js';
 import { reputationHints } from './reputation.js';
 
 export type { DiagnosisInput } from './input.js';
@@ -24,7 +23,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
 /** The diagnosis code: the first rule that matches wins (docs/reference.md, "Diagnosis"). */
 export function diagnosisCode(input: DiagnosisInput): DiagnosisCode {
   const { targets, ports } = input;
-  const counted = countedAttempts(input.attempts, input.families);
+  const { counted } = input;
   if (!targets.some((t) => t.resolution === 'ok')) return 'dns-failed';
   const on25 = counted.filter((a) => a.port === DELIVERY_PORT);
   // Mail servers answered on 25 and turned this machine away: the path is open.

@@ -14,7 +14,6 @@ import type {
 import { assertNever } from '../util/assert-never.js';
 import type { DiagnosisInput } from './input.js';
 import { interceptedBy } from './interception.js';
-import { countedAttempts } from './port-status.js';
 import { refusedAdvice, refusedSummary, reputationAdvice } from './reputation.js';
 
 interface Explanation {
@@ -23,7 +22,7 @@ interface Explanation {
 }
 
 export function explain(code: DiagnosisCode, input: DiagnosisInput, hints: Hint[]): Explanation {
-  const counted = countedAttempts(input.attempts, input.families);
+  const { counted } = input;
   const noRoute = noRouteNote(input.families);
   switch (code) {
     case 'dns-failed':

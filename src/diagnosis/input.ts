@@ -13,6 +13,8 @@ export interface DiagnosisInput {
   targets: TargetReport[];
   attempts: Attempt[];
   families: FamilyStatuses;
+  /** The attempts that count (`countedAttempts`), computed once by whoever tallied them. */
+  counted: Attempt[];
   ports: PortReport[];
   relays: RelayReport[];
   /** The egress addresses and their PTR and DNSBL findings (none when nothing was checked). */

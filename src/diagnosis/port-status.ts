@@ -43,6 +43,27 @@ export function portsLostToLocalErrors(attempts: Attempt[], counted: Attempt[]):
   );
 }
 
+/** What a pass's attempts come to: the families' routes, what counts, and each port's status. */
+export interface Tally {
+  families: FamilyStatuses;
+  counted: Attempt[];
+  ports: PortReport[];
+  /** Ports left without a verdict by attempts that failed on this machine. */
+  lostPorts: number[];
+}
+
+/** The attempts of a pass, counted once, for `ports` in the order they were asked for. */
+export function tallyAttempts(attempts: Attempt[], ports: number[]): Tally {
+  const families = familyStatuses(attempts);
+  const counted = countedAttempts(attempts, families);
+  return {
+    families,
+    counted,
+    ports: portReports(ports, counted),
+    lostPorts: portsLostToLocalErrors(attempts, counted),
+  };
+}
+
 export function portStatus(attempts: Attempt[]): PortStatus {
   if (attempts.length === 0) return 'unknown';
   const reachable = attempts.filter((a) => a.result === 'reachable').length;

@@ -19,7 +19,7 @@ import { awaitQuitReply, QUIT_REPLY_MS, sayGoodbye } from '../smtp/goodbye.js';
 import { startTls, tlsFactsOf, type TlsFailure } from '../smtp/tls.js';
 import type { Family, TlsFacts } from '../types.js';
 import { printable } from '../util/printable.js';
-import type { DialOutcome } from './classify.js';
+import type { DialOutcome } from './classify-attempt.js';
 import { connectStaggered, dropUnused, staggerWidth } from './connect.js';
 import type { SocketLease } from './sockets.js';
 

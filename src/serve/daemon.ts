@@ -12,7 +12,7 @@ import { DEFAULTS } from '../config/defaults.js';
 import type { ProbeConfig, WebConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../package-root.js';
-import type { PassOptions } from '../probe/pass.js';
+import type { PassOptions } from '../pass/run.js';
 import { Metrics, type PreparedCycle } from '../report/metrics.js';
 import type { Report } from '../types.js';
 import { abandonAfterAbort } from '../util/abort.js';
@@ -58,7 +58,7 @@ export interface DaemonOptions {
 
 export async function runDaemon(options: DaemonOptions): Promise<void> {
   // Loaded here so that tests injecting runPass never pull in the network modules.
-  const runPass = options.runPass ?? (await import('../probe/pass.js')).runPass;
+  const runPass = options.runPass ?? (await import('../pass/run.js')).runPass;
   await new Daemon(options, runPass).run();
 }
 

@@ -1,7 +1,7 @@
 // One attempt against real loopback servers, classified: every rule of docs/reference.md ("Results and reasons") that
 // loopback can show. (Silent drops, ICMP and loss need the namespace lab: test/lab.)
 import { afterEach, describe, expect, it } from 'vitest';
-import { classifyAttempt } from '../../src/probe/classify.js';
+import { classifyAttempt } from '../../src/probe/classify-attempt.js';
 import { dialSmtp, type DialRequest } from '../../src/probe/dial.js';
 import {
   closedPort,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/default-config.js';
 import { dialSmtp, type Dial } from '../../src/probe/dial.js';
-import { runPass } from '../../src/probe/pass.js';
+import { runPass } from '../../src/pass/run.js';
 import { Metrics } from '../../src/report/metrics.js';
 import { renderReport } from '../../src/report/render.js';
 import type { Report } from '../../src/types.js';

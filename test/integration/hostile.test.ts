@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { classifyAttempt } from '../../src/probe/classify.js';
+import { classifyAttempt } from '../../src/probe/classify-attempt.js';
 import { dialSmtp, type DialRequest } from '../../src/probe/dial.js';
 import {
   ESCAPE_GREETING,

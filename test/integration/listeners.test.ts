@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/default-config.js';
 import type { ProbeConfig } from '../../src/config/types.js';
-import { runPass } from '../../src/probe/pass.js';
+import { runPass } from '../../src/pass/run.js';
 import type { RelaySpec } from '../../src/types.js';
 import { authEchoRelay, hostileServer } from '../helpers/hostile-servers.js';
 import { closedPort, realSmtpServer, type Loopback } from '../helpers/loopback-servers.js';

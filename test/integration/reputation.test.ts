@@ -5,7 +5,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROBE_SET, loadConfigFile } from '../../src/config/load.js';
 import type { Dial, DialFacts } from '../../src/probe/dial.js';
-import { runPass } from '../../src/probe/pass.js';
+import { runPass } from '../../src/pass/run.js';
 import type { DnsClient } from '../../src/dns/client.js';
 import type { Report } from '../../src/types.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAttempt, type DialOutcome } from '../../src/probe/classify.js';
+import { classifyAttempt, type DialOutcome } from '../../src/probe/classify-attempt.js';
 import { tlsFailureOf } from '../../src/smtp/tls.js';
 
 describe('classifyAttempt (docs/reference.md, Results and reasons, rule by rule)', () => {

@@ -3,9 +3,9 @@ import { diagnose, exitCodeFor, type DiagnosisInput } from '../../src/diagnosis/
 import {
   countedAttempts,
   familyStatuses,
-  portReports,
   portsLostToLocalErrors,
   portStatus,
+  tallyAttempts,
 } from '../../src/diagnosis/port-status.js';
 import type { Attempt, Reason, RelayReport, Result, TargetReport } from '../../src/types.js';
 
@@ -52,12 +52,12 @@ function input(
   targets: TargetReport[],
   relays: RelayReport[] = [],
 ): DiagnosisInput {
-  const families = familyStatuses(attempts);
-  const ports = portReports([25, 587, 465], countedAttempts(attempts, families));
+  const { families, counted, ports } = tallyAttempts(attempts, [25, 587, 465]);
   return {
     targets,
     attempts,
     families,
+    counted,
     ports,
     relays,
     port25Advice: ['Use an authenticated relay on 587.'],

@@ -2,7 +2,7 @@
 // and the diagnosis, the dialer and --help follow it.
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
-import { countedAttempts, familyStatuses, portReports } from '../../src/diagnosis/port-status.js';
+import { tallyAttempts } from '../../src/diagnosis/port-status.js';
 import {
   defaultPorts,
   describePorts,
@@ -47,12 +47,13 @@ function diagnosisWith(table: readonly PortProfile[] | undefined) {
     hosts: [],
     ports: [],
   }));
-  const families = familyStatuses(attempts);
+  const { families, counted, ports } = tallyAttempts(attempts, [25, 2525]);
   return diagnose({
     targets,
     attempts,
     families,
-    ports: portReports([25, 2525], countedAttempts(attempts, families)),
+    counted,
+    ports,
     relays: [],
     port25Advice: ['Use an authenticated relay.'],
     ...(table ? { portTable: table } : {}),

@@ -3,7 +3,7 @@
 // the findings of §10 (listing zone and delisting page, missing PTR and who sets it, relay).
 import { describe, expect, it } from 'vitest';
 import { diagnose, diagnosisCode, type DiagnosisInput } from '../../src/diagnosis/diagnose.js';
-import { countedAttempts, familyStatuses, portReports } from '../../src/diagnosis/port-status.js';
+import { tallyAttempts } from '../../src/diagnosis/port-status.js';
 import { renderReport } from '../../src/report/render.js';
 import { seriesFromReport } from '../../src/report/series.js';
 import type { Attempt, EgressReport, RelayReport, Report } from '../../src/types.js';
@@ -42,12 +42,13 @@ function input(
   egress: EgressReport = { addresses: [] },
   relays: RelayReport[] = [],
 ): DiagnosisInput {
-  const families = familyStatuses(attempts);
+  const { families, counted, ports } = tallyAttempts(attempts, [25, 587]);
   return {
     targets: [{ target: 'd0.example', kind: 'domain', resolution: 'ok', hosts: [], ports: [25] }],
     attempts,
     families,
-    ports: portReports([25, 587], countedAttempts(attempts, families)),
+    counted,
+    ports,
     relays,
     egress,
     port25Advice: ['Ask the provider to open port 25.'],

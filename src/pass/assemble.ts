@@ -1,0 +1,73 @@
+// A pass's findings → the report: the attempts tallied once (families, what counts, port
+// statuses), the environment with its cloud's advice, and the diagnosis made from them. Pure.
+
+import { cloudAdvice, ptrAdvice } from '../clouds/advice.js';
+import type { CloudFacts } from '../clouds/registry.js';
+import { diagnose } from '../diagnosis/diagnose.js';
+import { tallyAttempts } from '../diagnosis/port-status.js';
+import type {
+  Attempt,
+  EgressReport,
+  RelayReport,
+  Report,
+  TargetReport,
+  TargetSpec,
+} from '../types.js';
+import { LocalFailureError } from './local-failure.js';
+
+export interface Findings {
+  startedAt: Date;
+  durationMs: number;
+  hostname: string;
+  /** What was asked for: the order of the report's ports is the order of first asking. */
+  targetSpecs: TargetSpec[];
+  targets: TargetReport[];
+  attempts: Attempt[];
+  relays: RelayReport[];
+  cloud: CloudFacts;
+  egress: EgressReport;
+}
+
+/** The report of a pass; throws LocalFailureError when a port was left without a verdict. */
+export function assembleReport(findings: Findings): Report {
+  const { targets, attempts, relays, egress } = findings;
+  const { families, counted, ports, lostPorts } = tallyAttempts(
+    attempts,
+    uniquePorts(findings.targetSpecs),
+  );
+  if (lostPorts.length > 0) {
+    throw new LocalFailureError(
+      lostPorts,
+      attempts.filter((a) => a.result === 'error'),
+    );
+  }
+  const environment = { ...findings.cloud, hostname: findings.hostname, families };
+  const diagnosis = diagnose({
+    targets,
+    attempts,
+    families,
+    counted,
+    ports,
+    relays,
+    egress,
+    port25Advice: cloudAdvice(environment),
+    ptrAdvice: ptrAdvice(environment),
+  });
+  return {
+    schemaVersion: 1,
+    startedAt: findings.startedAt.toISOString(),
+    durationMs: findings.durationMs,
+    environment,
+    targets,
+    attempts,
+    ports,
+    relays,
+    egress,
+    diagnosis,
+  };
+}
+
+/** Every port asked for, in the order first asked. */
+function uniquePorts(targets: TargetSpec[]): number[] {
+  return [...new Set(targets.flatMap((t) => t.ports))];
+}
