@@ -11,7 +11,6 @@ import type {
   RelayReport,
   TargetReport,
 } from '../types.js';
-import { assertNever } from '../util/assert-never.js';
 import type { DiagnosisInput } from './input.js';
 import { interceptedBy } from './interception.js';
 import { refusedAdvice, refusedSummary, reputationAdvice } from './reputation.js';
@@ -21,84 +20,102 @@ interface Explanation {
   advice: string[];
 }
 
+/** What every explanation reads: the input, and the note about families without a route. */
+interface Context {
+  input: DiagnosisInput;
+  hints: Hint[];
+  noRoute: string;
+}
+
 export function explain(code: DiagnosisCode, input: DiagnosisInput, hints: Hint[]): Explanation {
-  const { counted } = input;
-  const noRoute = noRouteNote(input.families);
-  switch (code) {
-    case 'dns-failed':
-      return {
-        summary: `Name resolution failed for every target (${resolutionCounts(input.targets)}); nothing was probed.`,
-        advice: [
-          'Check the resolver this machine uses (/etc/resolv.conf, systemd-resolved) and that DNS (UDP and TCP port 53) may leave it.',
-          'Try another DNS server with --dns-server ADDR to tell a broken resolver from broken names.',
-        ],
-      };
-    case 'port25-refused': {
-      const on25 = counted.filter((a) => a.port === DELIVERY_PORT);
-      return {
-        summary: `${refusedSummary(on25, howBlocked(on25.filter((a) => a.reason !== 'rejected')))}${noRoute}`,
-        advice: [
-          ...refusedAdvice(input.egress, input.ptrAdvice, input.relays),
-          ...relayAdvice(input.relays),
-        ],
-      };
-    }
-    case 'egress-blocked':
-      return {
-        summary: `No SMTP connection got through on any port (${listPorts(input.ports)}): all outbound SMTP is cut here — ${howBlocked(counted)}.${noRoute}`,
-        advice: [
-          'Check the outbound rules between this machine and the internet: the network security group or security list of the VM and its subnet, the route table (a forced-tunnel route to a firewall or on-premises network), and the VM firewall itself (nft list ruleset, iptables -S).',
-          'Check that the machine reaches the internet at all (for example HTTPS to a known site); without a NAT gateway or public IP a private VM has no egress.',
-          ...relayAdvice(input.relays),
-        ],
-      };
-    case 'port25-blocked': {
-      const on25 = counted.filter((a) => a.port === DELIVERY_PORT);
-      const domains = new Set(on25.map((a) => a.target));
-      const works = listPorts(
-        input.ports.filter(
-          (p) => isSubmissionPort(p.port, input.portTable ?? PORT_TABLE) && p.reachable > 0,
-        ),
-      );
-      const oneDomain =
-        domains.size < 2
-          ? ' Only one domain was probed on port 25, so a dead or refusing mail server there cannot be told apart from a blocked path: probe a second domain to be sure.'
-          : '';
-      const relayOk = input.relays.filter((r) => r.status === 'ok').map((r) => r.name);
-      const wayOut =
-        relayOk.length > 0
-          ? ` The configured relay ${relayOk.join(', ')} works: your way out is proven.`
-          : '';
-      return {
-        summary: `Outbound TCP port 25 is blocked on the path — ${howBlocked(on25)} — while ${works} ${works.startsWith('ports ') ? 'get' : 'gets'} through. This is how cloud platforms stop VMs from sending mail directly.${oneDomain}${wayOut}${noRoute}`,
-        advice: [...input.port25Advice, ...relayAdvice(input.relays)],
-      };
-    }
-    case 'partial': {
-      const failing = counted.filter((a) => a.result !== 'reachable');
-      return {
-        summary: `Some destinations fail while others work (${portSummary(input.ports)}): a destination or route problem, not a blanket egress block.${noRoute}`,
-        advice: [
-          `Failing: ${describeFailures(failing)}.`,
-          ...familyAdvice(counted),
-          'Check those servers and the routes to them; a mail server that is down or refuses this network looks like this, and so does a firewall rule for some addresses only.',
-          ...reputationAdvice(input.egress, input.ptrAdvice),
-          ...relayAdvice(input.relays),
-        ],
-      };
-    }
-    case 'ok':
-      return {
-        summary: `Outbound SMTP works on every probed port (${listPorts(input.ports.filter((p) => p.status === 'open'))}).${noRoute}`,
-        advice: [
-          ...(hints.includes('smtp-interception') ? [interceptionAdvice(input.attempts)] : []),
-          ...reputationAdvice(input.egress, input.ptrAdvice),
-          ...(hints.includes('smtp-interception') ? [] : relayAdvice(input.relays)),
-        ],
-      };
-    default:
-      return assertNever(code);
+  return EXPLANATIONS[code]({ input, hints, noRoute: noRouteNote(input.families) });
+}
+
+/** One entry per code: a code added to DIAGNOSIS_CODES without its words does not compile. */
+const EXPLANATIONS: Record<DiagnosisCode, (context: Context) => Explanation> = {
+  'dns-failed': ({ input }) => ({
+    summary: `Name resolution failed for every target (${resolutionCounts(input.targets)}); nothing was probed.`,
+    advice: resolverAdvice(input.dnsServers ?? []),
+  }),
+  'port25-refused': ({ input, noRoute }) => {
+    const on25 = input.counted.filter((a) => a.port === DELIVERY_PORT);
+    return {
+      summary: `${refusedSummary(on25, howBlocked(on25.filter((a) => a.reason !== 'rejected')))}${noRoute}`,
+      advice: [
+        ...refusedAdvice(input.egress, input.ptrAdvice, input.relays),
+        ...relayAdvice(input.relays),
+      ],
+    };
+  },
+  'egress-blocked': ({ input, noRoute }) => ({
+    summary: `No SMTP connection got through on any port (${listPorts(input.ports)}): all outbound SMTP is cut here — ${howBlocked(input.counted)}.${noRoute}`,
+    advice: [
+      'Check the outbound rules between this machine and the internet: the network security group or security list of the VM and its subnet, the route table (a forced-tunnel route to a firewall or on-premises network), and the VM firewall itself (nft list ruleset, iptables -S).',
+      'Check that the machine reaches the internet at all (for example HTTPS to a known site); without a NAT gateway or public IP a private VM has no egress.',
+      ...relayAdvice(input.relays),
+    ],
+  }),
+  'port25-blocked': ({ input, noRoute }) => ({
+    summary: `${port25BlockedSummary(input)}${noRoute}`,
+    advice: [...input.port25Advice, ...relayAdvice(input.relays)],
+  }),
+  partial: ({ input, noRoute }) => ({
+    summary: `Some destinations fail while others work (${portSummary(input.ports)}): a destination or route problem, not a blanket egress block.${noRoute}`,
+    advice: [
+      `Failing: ${describeFailures(input.counted.filter((a) => a.result !== 'reachable'))}.`,
+      ...familyAdvice(input.counted),
+      'Check those servers and the routes to them; a mail server that is down or refuses this network looks like this, and so does a firewall rule for some addresses only.',
+      ...reputationAdvice(input.egress, input.ptrAdvice),
+      ...relayAdvice(input.relays),
+    ],
+  }),
+  ok: ({ input, hints, noRoute }) => {
+    const intercepted = hints.includes('smtp-interception');
+    return {
+      summary: `Outbound SMTP works on every probed port (${listPorts(input.ports.filter((p) => p.status === 'open'))}).${noRoute}`,
+      advice: [
+        ...(intercepted ? [interceptionAdvice(input.attempts)] : []),
+        ...reputationAdvice(input.egress, input.ptrAdvice),
+        ...(intercepted ? [] : relayAdvice(input.relays)),
+      ],
+    };
+  },
+};
+
+/** Where to look when nothing resolved: the servers the config named, or the system's resolver. */
+function resolverAdvice(dnsServers: string[]): string[] {
+  if (dnsServers.length === 0) {
+    return [
+      'Check the resolver this machine uses (/etc/resolv.conf, systemd-resolved) and that DNS (UDP and TCP port 53) may leave it.',
+      'Try another DNS server with --dns-server ADDR to tell a broken resolver from broken names.',
+    ];
   }
+  const one = dnsServers.length === 1;
+  return [
+    `Check the DNS ${one ? 'server' : 'servers'} mxprobe was told to use (--dns-server or dnsServers: ${dnsServers.join(', ')}): that ${one ? 'it answers' : 'they answer'} recursive queries from this machine and that DNS (UDP and TCP port 53) may reach ${one ? 'it' : 'them'}.`,
+    'Try another DNS server, or none (the resolver of /etc/resolv.conf), to tell a broken server from broken names.',
+  ];
+}
+
+/** Port 25 cut while submission works: how, what works, and how sure the verdict is. */
+function port25BlockedSummary(input: DiagnosisInput): string {
+  const on25 = input.counted.filter((a) => a.port === DELIVERY_PORT);
+  const domains = new Set(on25.map((a) => a.target));
+  const works = listPorts(
+    input.ports.filter(
+      (p) => isSubmissionPort(p.port, input.portTable ?? PORT_TABLE) && p.reachable > 0,
+    ),
+  );
+  const oneDomain =
+    domains.size < 2
+      ? ' Only one domain was probed on port 25, so a dead or refusing mail server there cannot be told apart from a blocked path: probe a second domain to be sure.'
+      : '';
+  const relayOk = input.relays.filter((r) => r.status === 'ok').map((r) => r.name);
+  const wayOut =
+    relayOk.length > 0
+      ? ` The configured relay ${relayOk.join(', ')} works: your way out is proven.`
+      : '';
+  return `Outbound TCP port 25 is blocked on the path — ${howBlocked(on25)} — while ${works} ${works.startsWith('ports ') ? 'get' : 'gets'} through. This is how cloud platforms stop VMs from sending mail directly.${oneDomain}${wayOut}`;
 }
 
 /** How the blocked attempts were refused, in words: the difference matters to the fix. */
@@ -154,12 +171,14 @@ function familyAdvice(counted: Attempt[]): string[] {
 function describeFailures(failing: Attempt[]): string {
   const shown = failing
     .slice(0, 6)
-    .map((a) => `${a.host} ${formatAddress(a)} port ${a.port} ${a.result}/${a.reason}`);
+    .map((a) => `${hostAndAddress(a)} port ${a.port} ${a.result}/${a.reason}`);
   return shown.join('; ') + (failing.length > 6 ? ` and ${failing.length - 6} more` : '');
 }
 
-function formatAddress(a: Attempt): string {
-  return a.family === 6 ? `[${a.address}]` : a.address;
+/** "mx.example 192.0.2.25", or the address alone when the target named it (no host name). */
+function hostAndAddress(a: Attempt): string {
+  const address = a.family === 6 ? `[${a.address}]` : a.address;
+  return a.host === a.address ? address : `${a.host} ${address}`;
 }
 
 function noRouteNote(families: FamilyStatuses): string {

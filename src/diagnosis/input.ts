@@ -23,6 +23,8 @@ export interface DiagnosisInput {
   port25Advice: string[];
   /** Who sets the PTR record of an egress address where this machine runs, and how. */
   ptrAdvice?: string;
+  /** The DNS servers the config named (--dns-server, dnsServers); none: the system resolver. */
+  dnsServers?: string[];
   /** What each port is; the shipped table unless a test hands in its own. */
   portTable?: readonly PortProfile[];
 }

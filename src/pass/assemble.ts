@@ -21,6 +21,8 @@ export interface Findings {
   hostname: string;
   /** What was asked for: the order of the report's ports is the order of first asking. */
   targetSpecs: TargetSpec[];
+  /** The DNS servers the config named, for the advice when nothing resolved. */
+  dnsServers: string[];
   targets: TargetReport[];
   attempts: Attempt[];
   relays: RelayReport[];
@@ -50,6 +52,7 @@ export function assembleReport(findings: Findings): Report {
     ports,
     relays,
     egress,
+    dnsServers: findings.dnsServers,
     port25Advice: cloudAdvice(environment),
     ptrAdvice: ptrAdvice(environment),
   });

@@ -67,6 +67,7 @@ async function probe(
     durationMs: Math.round(performance.now() - started),
     hostname: hostname(),
     targetSpecs: config.targets,
+    dnsServers: config.dnsServers,
     targets: plan.targets,
     attempts,
     relays,

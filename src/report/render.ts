@@ -26,108 +26,120 @@ export interface RenderOptions {
 
 const ANSI = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
 type Style = keyof typeof ANSI;
+type Paint = (style: Style, text: string) => string;
+
+/** The width when the terminal gives none (a terminal that reports 0 columns, as under `script`). */
+export const DEFAULT_REPORT_WIDTH = 100;
 
 export function renderReport(report: Report, options: RenderOptions): string {
-  const paint = (style: Style, text: string): string =>
+  const paint: Paint = (style, text) =>
     options.color ? `\x1b[${ANSI[style]}m${text}\x1b[0m` : text;
-  const out: string[] = [];
+  const width = options.width > 0 ? options.width : DEFAULT_REPORT_WIDTH;
+  const section = (title: string, lines: string[]): string[] =>
+    lines.length > 0 ? [paint('bold', title), ...lines, ''] : [];
+  const out = [
+    ...headerLines(report, paint),
+    ...attemptTable(report.attempts, paint),
+    ...section('Not probed (name resolution)', unresolvedLines(report)),
+    paint('bold', 'Ports'),
+    ...portLines(report, paint),
+    ...localErrorNote(report.attempts, width),
+    '',
+    ...section('Egress addresses', egressLines(report.egress.addresses, paint)),
+    ...section('Relays', relayLines(report, paint)),
+    ...diagnosisLines(report, paint, width),
+  ];
+  return `${out.join('\n')}\n`;
+}
+
+function headerLines(report: Report, paint: Paint): string[] {
   const env = report.environment;
   const families = Object.entries(env.families)
     .map(([f, s]) => `IPv${f} ${s}`)
     .join(', ');
-  out.push(
+  return [
     paint('bold', `mxprobe: outbound SMTP from ${printable(env.hostname)}`) +
       paint(
         'dim',
         ` (cloud: ${env.cloud}${families ? `; ${families}` : ''}; ${seconds(report.durationMs)})`,
       ),
     '',
-  );
+  ];
+}
 
-  if (report.attempts.length > 0) {
-    const header = ['TARGET', 'HOST', 'ADDRESS', 'PORT', 'RESULT', 'REASON', 'TIME'];
-    const rows = report.attempts.map((a) => [
-      printable(a.target),
-      printable(a.host),
-      printable(a.address),
-      String(a.port),
-      a.result,
-      a.reason,
-      seconds(a.durationMs),
-    ]);
-    const widths = header.map((h, i) =>
-      Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)),
-    );
-    const line = (cells: string[], colorOf?: (cell: string, i: number) => string): string =>
-      cells
-        .map((cell, i) => {
-          const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0);
-          return colorOf ? colorOf(padded, i) : padded;
-        })
-        .join('  ')
-        .trimEnd();
-    out.push(paint('bold', line(header)));
-    report.attempts.forEach((attempt, index) => {
-      out.push(
-        line(rows[index] ?? [], (cell, i) =>
-          i === 4 || i === 5 ? paint(resultStyle(attempt.result), cell) : cell,
-        ),
-      );
-    });
-    out.push('');
-  }
+/** One row per attempt, columns as wide as their widest cell, result and reason painted. */
+function attemptTable(attempts: Attempt[], paint: Paint): string[] {
+  if (attempts.length === 0) return [];
+  const header = ['TARGET', 'HOST', 'ADDRESS', 'PORT', 'RESULT', 'REASON', 'TIME'];
+  const rows = attempts.map((a) => [
+    printable(a.target),
+    printable(a.host),
+    printable(a.address),
+    String(a.port),
+    a.result,
+    a.reason,
+    seconds(a.durationMs),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[], colorOf?: (cell: string, i: number) => string): string =>
+    cells
+      .map((cell, i) => {
+        const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0);
+        return colorOf ? colorOf(padded, i) : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  return [
+    paint('bold', line(header)),
+    ...attempts.map((attempt, index) =>
+      line(rows[index] ?? [], (cell, i) =>
+        i === 4 || i === 5 ? paint(resultStyle(attempt.result), cell) : cell,
+      ),
+    ),
+    '',
+  ];
+}
 
+function unresolvedLines(report: Report): string[] {
   const unresolved = report.targets.filter((t) => t.resolution !== 'ok');
-  if (unresolved.length > 0) {
-    out.push(paint('bold', 'Not probed (name resolution)'));
-    const names = unresolved.map((t) => printable(t.target));
-    const width = Math.max(...names.map((name) => name.length));
-    unresolved.forEach((t, i) => out.push(`  ${(names[i] ?? '').padEnd(width)}  ${t.resolution}`));
-    out.push('');
-  }
+  const names = unresolved.map((t) => printable(t.target));
+  const width = Math.max(0, ...names.map((name) => name.length));
+  return unresolved.map((t, i) => `  ${(names[i] ?? '').padEnd(width)}  ${t.resolution}`);
+}
 
-  out.push(paint('bold', 'Ports'));
-  for (const p of report.ports) {
+function portLines(report: Report, paint: Paint): string[] {
+  return report.ports.map((p) => {
     const local = report.attempts.filter((a) => a.port === p.port && a.result === 'error').length;
     const counts = `${p.reachable} reachable, ${p.blocked} blocked, ${p.filtered} filtered${local > 0 ? `; ${local} not counted (local error)` : ''}`;
-    out.push(
-      `  ${String(p.port).padEnd(5)} ${paint(statusStyle(p.status), p.status.padEnd(8))}  ${counts}`,
-    );
-  }
-  out.push(...localErrorNote(report.attempts, options.width));
-  out.push('');
+    return `  ${String(p.port).padEnd(5)} ${paint(statusStyle(p.status), p.status.padEnd(8))}  ${counts}`;
+  });
+}
 
-  if (report.egress.addresses.length > 0) {
-    out.push(paint('bold', 'Egress addresses'), ...egressLines(report.egress.addresses, paint), '');
-  }
+function relayLines(report: Report, paint: Paint): string[] {
+  return report.relays.map((r) => {
+    const status = paint(r.status === 'ok' ? 'green' : 'red', r.status);
+    return `  ${printable(r.name)}  ${printable(r.host)}:${r.port}  ${status}${r.reason ? `  ${printable(r.reason)}` : ''}  ${seconds(r.durationMs)}`;
+  });
+}
 
-  if (report.relays.length > 0) {
-    out.push(paint('bold', 'Relays'));
-    for (const r of report.relays) {
-      const status = paint(r.status === 'ok' ? 'green' : 'red', r.status);
-      out.push(
-        `  ${printable(r.name)}  ${printable(r.host)}:${r.port}  ${status}${r.reason ? `  ${printable(r.reason)}` : ''}  ${seconds(r.durationMs)}`,
-      );
-    }
-    out.push('');
-  }
-
+/** The code and hints, the summary, what to do, and the certificates a person should see. */
+function diagnosisLines(report: Report, paint: Paint, width: number): string[] {
   const d = report.diagnosis;
   const codeStyle: Style = d.code === 'ok' ? 'green' : d.code === 'partial' ? 'yellow' : 'red';
-  out.push(
+  const items = (title: string, texts: string[]): string[] =>
+    texts.length === 0
+      ? []
+      : [
+          '',
+          paint('bold', title),
+          ...texts.flatMap((t) => wrapLines(printable(t), width, '  - ', '    ')),
+        ];
+  return [
     `${paint('bold', 'Diagnosis:')} ${paint(codeStyle, d.code)}${d.hints.length ? paint('dim', `  (hints: ${d.hints.join(', ')})`) : ''}`,
-  );
-  out.push(...wrapLines(printable(d.summary), options.width, '  ', '  '));
-  if (d.advice.length > 0) {
-    out.push('', paint('bold', 'What to do'));
-    for (const advice of d.advice)
-      out.push(...wrapLines(printable(advice), options.width, '  - ', '    '));
-  }
-  tlsNotes(report.attempts).forEach((note, i) => {
-    if (i === 0) out.push('', paint('bold', 'TLS'));
-    out.push(...wrapLines(printable(note), options.width, '  - ', '    '));
-  });
-  return `${out.join('\n')}\n`;
+    ...wrapLines(printable(d.summary), width, '  ', '  '),
+    ...items('What to do', d.advice),
+    ...items('TLS', tlsNotes(report.attempts)),
+  ];
 }
 
 const SOURCE_WORDS: Record<EgressSource, string> = {
@@ -138,10 +150,7 @@ const SOURCE_WORDS: Record<EgressSource, string> = {
 };
 
 /** Each address with where it was learnt and its PTR, then one line per DNSBL zone. */
-function egressLines(
-  addresses: EgressAddress[],
-  paint: (style: Style, text: string) => string,
-): string[] {
+function egressLines(addresses: EgressAddress[], paint: Paint): string[] {
   const width = Math.max(...addresses.flatMap((a) => a.dnsbl.map((d) => d.zone.length)), 0);
   return addresses.flatMap((a) => {
     const names =
@@ -188,7 +197,7 @@ function tlsNotes(attempts: Attempt[]): string[] {
     .filter((a) => a.tls && !a.tls.authorized)
     .map(
       (a) =>
-        `${a.host} ${a.address}:${a.port} ${a.tls?.protocol ?? 'TLS'}: certificate not trusted (${a.tls?.authorizationError ?? 'unknown'})${a.tls?.validTo ? `, valid to ${a.tls.validTo}` : ''}`,
+        `${a.host === a.address ? '' : `${a.host} `}${a.address}:${a.port} ${a.tls?.protocol ?? 'TLS'}: certificate not trusted (${a.tls?.authorizationError ?? 'unknown'})${a.tls?.validTo ? `, valid to ${a.tls.validTo}` : ''}`,
     );
 }
 

@@ -87,6 +87,35 @@ describe('diagnose (docs/reference.md, Diagnosis: first match wins)', () => {
     expect(d.summary).toContain('nothing was probed');
   });
 
+  it('dns-failed with configured DNS servers: the advice names them, not /etc/resolv.conf', () => {
+    const unresolved = [target('a.example', 'refused'), target('b.example', 'refused')];
+    const d = diagnose({ ...input([], unresolved), dnsServers: ['192.0.2.53', '2001:db8::53'] });
+    expect(d.code).toBe('dns-failed');
+    expect(d.advice[0]).toContain('192.0.2.53, 2001:db8::53');
+    expect(d.advice.join(' ')).not.toContain('/etc/resolv.conf, systemd-resolved');
+    const system = diagnose(input([], unresolved));
+    expect(system.advice[0]).toContain('/etc/resolv.conf, systemd-resolved');
+  });
+
+  it('partial: a failing host named by its address is printed once, a named host with it', () => {
+    const byAddress = attempt('192.0.2.25', 25, 'blocked', 'refused', {
+      host: '192.0.2.25',
+      address: '192.0.2.25',
+    });
+    const v6 = attempt('2001:db8::25', 25, 'blocked', 'refused', {
+      host: '2001:db8::25',
+      address: '2001:db8::25',
+      family: 6,
+    });
+    const named = dropped('b.example', 25, { address: '198.51.100.7' });
+    const d = diagnose(input([ok('a.example', 25), byAddress, v6, named], twoDomains));
+    expect(d.code).toBe('partial');
+    const failing = d.advice.find((a) => a.startsWith('Failing: '));
+    expect(failing).toBe(
+      'Failing: 192.0.2.25 port 25 blocked/refused; [2001:db8::25] port 25 blocked/refused; mx.b.example 198.51.100.7 port 25 filtered/timeout.',
+    );
+  });
+
   it('egress-blocked when targets resolved but nothing anywhere was reachable', () => {
     const d = diagnose(
       input(
@@ -250,6 +279,20 @@ describe('diagnosis hints', () => {
     expect(diagnose(input(attempts, twoDomains)).hints).toContain('smtp-interception');
     const honest = [ok('a.example', 25), ok('b.example', 25)];
     expect(diagnose(input(honest, twoDomains)).hints).not.toContain('smtp-interception');
+  });
+
+  it('no smtp-interception for two domains hosted by one provider (one zone, one greeting)', () => {
+    // Two Google Workspace domains: their MX hosts are all under google.com, and every one of
+    // them greets as mx.google.com. That is the provider, not a proxy on the path.
+    const g = { greeting: '220 mx.google.com ESMTP a1-20020a05 - gsmtp' };
+    const attempts = [
+      ok('one.example', 25, { ...g, host: 'aspmx.l.google.com' }),
+      ok('two.example', 25, { ...g, host: 'alt1.aspmx.l.google.com' }),
+    ];
+    const d = diagnose(input(attempts, [target('one.example'), target('two.example')]));
+    expect(d.code).toBe('ok');
+    expect(d.hints).not.toContain('smtp-interception');
+    expect(d.advice.join(' ')).not.toMatch(/proxy or firewall on the path/);
   });
 
   it('dns-slow when a resolution took more than a second', () => {
