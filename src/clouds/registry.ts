@@ -7,6 +7,7 @@ import { aws } from './aws.js';
 import { azure } from './azure.js';
 import type { AnyCloud, CloudModule } from './cloud.js';
 import { gcp } from './gcp.js';
+import type { Cloud, CloudFactsById } from '../types.js';
 
 export const CLOUDS = [azure, aws, gcp] as const;
 
@@ -14,10 +15,14 @@ type Registered = (typeof CLOUDS)[number];
 type FactsOf<M> = M extends CloudModule<string, infer Facts> ? Facts : never;
 
 export type CloudId = Registered['id'];
-/** `environment.cloud`: a registered cloud, or none. */
-export type Cloud = CloudId | 'none';
-/** The report's per-cloud facts: `environment.azure`, `environment.aws`, … */
-export type CloudFactsById = { [M in Registered as M['id']]?: FactsOf<M> };
+export type { Cloud, CloudFactsById } from '../types.js';
+/** Each registered cloud's facts under its id; types.ts's CloudFactsById is made of these. */
+type RegisteredFacts = { [M in Registered as M['id']]?: FactsOf<M> };
+
+declare module '../types.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the members come from RegisteredFacts
+  interface CloudFactsById extends RegisteredFacts {}
+}
 /** What detection concludes: the cloud, and its facts under its own key. */
 export type CloudFacts = { cloud: Cloud } & CloudFactsById;
 

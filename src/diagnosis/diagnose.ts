@@ -7,7 +7,7 @@ import type { Diagnosis, DiagnosisCode, Hint, PortReport } from '../types.js';
 import { explain } from './explain.js';
 import type { DiagnosisInput } from './input.js';
 import { interceptedBy } from './interception.js';
-import { reputationHints } from './reputation.js';
+import { reputationHints } from './reputation-advice.js';
 
 export type { DiagnosisInput } from './input.js';
 

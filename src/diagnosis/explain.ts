@@ -13,7 +13,7 @@ import type {
 } from '../types.js';
 import type { DiagnosisInput } from './input.js';
 import { interceptedBy } from './interception.js';
-import { refusedAdvice, refusedSummary, reputationAdvice } from './reputation.js';
+import { refusedAdvice, refusedSummary, reputationAdvice } from './reputation-advice.js';
 
 interface Explanation {
   summary: string;

@@ -6,7 +6,7 @@
 //
 // mxprobe's own series change only when a cycle is recorded (or the interval is set), so their
 // text is written once per change and kept: with 2,000 attempts it is about a megabyte, far too
-// much to rebuild on every scrape. The snapshot's gauges are written by report/exposition.ts
+// much to rebuild on every scrape. The snapshot's gauges are written by report/gauge-text.ts
 // (prom-client needs ~150 ms for their 8,000 series); the counter, the histogram and the
 // settings gauges stay prom-client's. The process metrics (CPU, memory, event loop) live in a
 // registry of their own, rendered at each scrape in front of the kept text.
@@ -29,10 +29,10 @@ import {
   joinFamilies,
   renderGaugeFamily,
   type ExpositionFormat,
-} from './exposition.js';
+} from './gauge-text.js';
 import { countProbes, seriesFromReport, type ReportSeries, type Sample } from './series.js';
 
-export type { ExpositionFormat } from './exposition.js';
+export type { ExpositionFormat } from './gauge-text.js';
 
 const LINT_FAILING_DEFAULT_METRICS = [
   'nodejs_active_handles_total',
@@ -149,7 +149,8 @@ const SETTINGS_GAUGES: readonly Gauge<State>[] = [
   },
 ];
 
-interface Exposition {
+/** One exposition format's registries and metric objects, fed from the same state. */
+interface FormatMetrics {
   contentType: string;
   /** prom-client's part of mxprobe's metrics: the counter and the histogram. */
   registry: Registry<RegistryContentType>;
@@ -178,7 +179,7 @@ const SERIES_PER_TURN = 1_000;
 
 export class Metrics {
   private readonly state: State;
-  private readonly expositions: Record<ExpositionFormat, Exposition>;
+  private readonly formats: Record<ExpositionFormat, FormatMetrics>;
   private changes = 0;
 
   constructor(options: MetricsOptions) {
@@ -187,9 +188,9 @@ export class Metrics {
       intervalSeconds: undefined,
       build: { version: options.version, nodejs: options.nodejs },
     };
-    this.expositions = {
-      prometheus: buildExposition(Registry.PROMETHEUS_CONTENT_TYPE, options),
-      openmetrics: buildExposition(Registry.OPENMETRICS_CONTENT_TYPE, options),
+    this.formats = {
+      prometheus: buildFormatMetrics(Registry.PROMETHEUS_CONTENT_TYPE, options),
+      openmetrics: buildFormatMetrics(Registry.OPENMETRICS_CONTENT_TYPE, options),
     };
   }
 
@@ -210,10 +211,10 @@ export class Metrics {
   commit(cycle: PreparedCycle): void {
     this.state.latest = cycle;
     const counts = countProbes(cycle.report.attempts);
-    for (const exposition of Object.values(this.expositions)) {
-      for (const { labels, value } of counts) exposition.probesTotal.inc(labels, value);
-      exposition.cycleDuration.observe(cycle.report.durationMs / 1000);
-      exposition.kept = undefined;
+    for (const metrics of Object.values(this.formats)) {
+      for (const { labels, value } of counts) metrics.probesTotal.inc(labels, value);
+      metrics.cycleDuration.observe(cycle.report.durationMs / 1000);
+      metrics.kept = undefined;
     }
     this.changes += 1;
   }
@@ -233,7 +234,7 @@ export class Metrics {
   /** The daemon's configured interval, for the "no cycle for 3 intervals" alert. */
   setIntervalMs(intervalMs: number): void {
     this.state.intervalSeconds = intervalMs / 1000;
-    for (const exposition of Object.values(this.expositions)) exposition.kept = undefined;
+    for (const metrics of Object.values(this.formats)) metrics.kept = undefined;
     this.changes += 1;
   }
 
@@ -248,13 +249,13 @@ export class Metrics {
    * metrics (`live`, rendered now; empty without them).
    */
   async renderParts(format: ExpositionFormat): Promise<ExpositionParts> {
-    const exposition = this.expositions[format];
-    exposition.kept ??= this.ownFamilies(exposition, format);
-    const kept = await exposition.kept;
-    const live = exposition.process
-      ? joinFamilies([familiesOf(await exposition.process.metrics(), format)], format)
+    const metrics = this.formats[format];
+    metrics.kept ??= this.ownFamilies(metrics, format);
+    const kept = await metrics.kept;
+    const live = metrics.process
+      ? joinFamilies([familiesOf(await metrics.process.metrics(), format)], format)
       : '';
-    return { contentType: exposition.contentType, kept, live };
+    return { contentType: metrics.contentType, kept, live };
   }
 
   /**
@@ -262,15 +263,15 @@ export class Metrics {
    * read and prom-client's collect() is called in the same synchronous step: one snapshot,
    * never half of one cycle and half of the next.
    */
-  private async ownFamilies(exposition: Exposition, format: ExpositionFormat): Promise<string> {
+  private async ownFamilies(metrics: FormatMetrics, format: ExpositionFormat): Promise<string> {
     const families = [
       ...(this.state.latest?.families ?? EMPTY_CYCLE_FAMILIES),
       ...SETTINGS_GAUGES.map((g) =>
         renderGaugeFamily({ name: g.name, help: g.help, samples: g.pick(this.state) }),
       ),
-      familiesOf(await exposition.registry.metrics(), format),
+      familiesOf(await metrics.registry.metrics(), format),
     ];
-    if (exposition.process === undefined) return joinFamilies(families, format);
+    if (metrics.process === undefined) return joinFamilies(families, format);
     const separator = format === 'openmetrics' ? '\n' : '\n\n';
     return `${families.join(separator)}${separator}`;
   }
@@ -295,7 +296,10 @@ const EMPTY_CYCLE_FAMILIES = CYCLE_GAUGES.map((g) =>
   renderGaugeFamily({ name: g.name, help: g.help, samples: [] }),
 );
 
-function buildExposition(contentType: RegistryContentType, options: MetricsOptions): Exposition {
+function buildFormatMetrics(
+  contentType: RegistryContentType,
+  options: MetricsOptions,
+): FormatMetrics {
   const registry = new Registry<RegistryContentType>();
   registry.setContentType(contentType);
   let processRegistry: Registry<RegistryContentType> | undefined;

@@ -18,7 +18,7 @@ export function redactIdentifiers(
   report: Report,
   clouds: readonly AnyCloud[] = REGISTERED_CLOUDS,
 ): RedactedReport {
-  const environment: Record<string, unknown> = { ...report.environment };
+  const redactedFacts: Record<string, unknown> = {};
   const hidden: string[] = [];
   const paths: string[] = [];
   for (const cloud of clouds) {
@@ -32,7 +32,7 @@ export function redactIdentifiers(
       hidden.push(value);
       paths.push(`environment.${cloud.id}.${field}`);
     }
-    environment[cloud.id] = copy;
+    redactedFacts[cloud.id] = copy;
   }
   if (paths.length === 0) return report;
   // Longest first, so an identifier that contains another is replaced whole.
@@ -41,7 +41,7 @@ export function redactIdentifiers(
     hidden.reduce((out, value) => out.split(value).join(REDACTED), text);
   return {
     ...report,
-    environment: environment as Report['environment'],
+    environment: { ...report.environment, ...redactedFacts },
     diagnosis: {
       ...report.diagnosis,
       summary: scrub(report.diagnosis.summary),

@@ -1,6 +1,6 @@
 import { Gauge, Registry, type RegistryContentType } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { joinFamilies, renderGaugeFamily } from '../../src/report/exposition.js';
+import { joinFamilies, renderGaugeFamily } from '../../src/report/gauge-text.js';
 import type { Sample } from '../../src/report/series.js';
 
 /** What prom-client writes for the same gauge. */
