@@ -7,8 +7,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../src/package-root.js';
 import { downCommand, labNamesFromEnv, type LabNames } from './instance.js';
 import { createPki } from './pki.js';
 import { probeSetYaml } from './probe-set.js';
@@ -30,15 +30,10 @@ import { allHosts, BLOCKED_CLIENTS, dnsmasqConfig, PROVIDERS, type Refusal } fro
 
 const READY_TIMEOUT_MS = 15_000;
 
-/** The repository root: the nearest directory above this file with package.json. */
+/** The repository root (the lab always runs from the repository's files, never a bundle). */
 function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the mxprobe repository root');
-    dir = parent;
-  }
-  return dir;
+  if (PACKAGE_ROOT === undefined) throw new Error('cannot find the mxprobe repository root');
+  return PACKAGE_ROOT;
 }
 
 export const REPO_ROOT = repoRoot();
