@@ -5,10 +5,11 @@
 // daemon's peak RSS, and the latency of the scrapes that arrived while a cycle was running
 // (the cycles' spans come from the daemon's own "probe cycle finished" log lines).
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { MXPROBE_BIN, REPO_ROOT, type Lab } from '../lab/lab.js';
 import { freeVmPort, median, percentile, say } from './common.js';
 import type { LoadSample } from './load.js';
@@ -57,7 +58,59 @@ export async function runDaemonAtScale(
   const config = join(lab.names.stateDir, 'bench-daemon.yaml');
   writeFileSync(config, scaleConfigYaml(addresses));
   const port = await freeVmPort(lab);
-  // `ip netns exec` becomes the daemon (it execs), so the child's pid is mxprobe's own.
+  const daemon = startDaemon(lab, config, port);
+  try {
+    await daemon.firstCycle;
+    say(`daemon: first cycle done; ${rate} requests/s on /metrics for ${loadSeconds} s…`);
+    const loadFrom = Date.now();
+    const loadAverage = loadavg()[0] ?? 0;
+    const load = await lab.execInVm(
+      [
+        process.execPath,
+        LOAD,
+        `http://127.0.0.1:${port}/metrics`,
+        String(rate),
+        String(loadSeconds),
+      ],
+      { timeoutMs: (loadSeconds + 60) * 1_000 },
+    );
+    const peakKiB = memoryOf(daemon.child.pid ?? 0).peakKiB;
+    const samples = JSON.parse(load.stdout) as LoadSample[];
+    const cycles = finishedCycles(daemon.logs, loadFrom);
+    const during = samples.filter((s) =>
+      cycles.some((c) => s.startedAt >= c.end - c.durationMs && s.startedAt <= c.end),
+    );
+    return {
+      attemptsPerCycle: 2 * addresses.length,
+      cycles: cycles.map(({ durationMs, attempts }) => ({ durationMs, attempts })),
+      peakRssKiB: peakKiB,
+      requests: samples.length,
+      duringCycles: during,
+      betweenCycles: samples.filter((s) => !during.includes(s)),
+      all: samples,
+      loadAverage,
+      failed: samples.filter((s) => s.status !== 200).length,
+    };
+  } finally {
+    daemon.child.kill('SIGTERM');
+    await Promise.race([
+      daemon.exited,
+      new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS)),
+    ]);
+  }
+}
+
+interface RunningDaemon {
+  child: ChildProcess;
+  exited: Promise<void>;
+  /** Its log lines so far. */
+  logs: CycleLog[];
+  /** Resolves at its first finished cycle; rejects when it exits before. */
+  firstCycle: Promise<void>;
+}
+
+/** `mxprobe probe` in the VM; `ip netns exec` execs it, so the child's pid is mxprobe's own. */
+function startDaemon(lab: Lab, config: string, port: number): RunningDaemon {
   const child = spawn(
     'ip',
     ['netns', 'exec', lab.names.namespaces.vm, process.execPath, MXPROBE_BIN, 'probe'].concat([
@@ -75,73 +128,52 @@ export async function runDaemonAtScale(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const logs: CycleLog[] = [];
   let stderr = '';
-  let firstCycle: () => void = () => undefined;
-  const cycled = new Promise<void>((resolve) => (firstCycle = resolve));
-  let buffered = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      try {
-        const entry = JSON.parse(line) as CycleLog;
-        logs.push(entry);
-        if (entry.msg === 'probe cycle finished') firstCycle();
-      } catch {
-        // not a log line
-      }
+  let cycleFinished: () => void = () => undefined;
+  const cycled = new Promise<void>((resolve) => (cycleFinished = resolve));
+  onLines(child.stdout, (line) => {
+    try {
+      const entry = JSON.parse(line) as CycleLog;
+      logs.push(entry);
+      if (entry.msg === 'probe cycle finished') cycleFinished();
+    } catch {
+      // not a log line
     }
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  try {
-    await Promise.race([
-      cycled,
-      exited.then(() => {
-        throw new Error(`the daemon exited: ${stderr.trim().slice(-1_000)}`);
-      }),
-    ]);
-    const pid = child.pid ?? 0;
-    say(`daemon: first cycle done; ${rate} requests/s on /metrics for ${loadSeconds} s…`);
-    const loadFrom = Date.now();
-    const loadAverage = loadavg()[0] ?? 0;
-    const load = await lab.execInVm(
-      [
-        process.execPath,
-        LOAD,
-        `http://127.0.0.1:${port}/metrics`,
-        String(rate),
-        String(loadSeconds),
-      ],
-      { timeoutMs: (loadSeconds + 60) * 1_000 },
-    );
-    const peakKiB = memoryOf(pid).peakKiB;
-    const samples = JSON.parse(load.stdout) as LoadSample[];
-    const cycles = logs
-      .filter((l) => l.msg === 'probe cycle finished' && Date.parse(l.time) >= loadFrom)
-      .map((l) => ({
-        end: Date.parse(l.time),
-        durationMs: l.durationMs ?? 0,
-        attempts: l.attempts ?? 0,
-      }));
-    const during = samples.filter((s) =>
-      cycles.some((c) => s.startedAt >= c.end - c.durationMs && s.startedAt <= c.end),
-    );
-    return {
-      attemptsPerCycle: 2 * addresses.length,
-      cycles: cycles.map(({ durationMs, attempts }) => ({ durationMs, attempts })),
-      peakRssKiB: peakKiB,
-      requests: samples.length,
-      duringCycles: during,
-      betweenCycles: samples.filter((s) => !during.includes(s)),
-      all: samples,
-      loadAverage,
-      failed: samples.filter((s) => s.status !== 200).length,
-    };
-  } finally {
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS))]);
-  }
+  const firstCycle = Promise.race([
+    cycled,
+    exited.then(() => {
+      throw new Error(`the daemon exited: ${stderr.trim().slice(-1_000)}`);
+    }),
+  ]);
+  return { child, exited, logs, firstCycle };
+}
+
+/** Calls `online` with each whole line the stream writes. */
+function onLines(stream: Readable, online: (line: string) => void): void {
+  let buffered = '';
+  stream.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      online(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+    }
+  });
+}
+
+/** The cycles the daemon finished since `from`, from its "probe cycle finished" lines. */
+function finishedCycles(
+  logs: readonly CycleLog[],
+  from: number,
+): { end: number; durationMs: number; attempts: number }[] {
+  return logs
+    .filter((l) => l.msg === 'probe cycle finished' && Date.parse(l.time) >= from)
+    .map((l) => ({
+      end: Date.parse(l.time),
+      durationMs: l.durationMs ?? 0,
+      attempts: l.attempts ?? 0,
+    }));
 }
 
 export function daemonReport(r: DaemonResult, rate: number): string {

@@ -14,7 +14,7 @@ import { labPrerequisites } from '../lab/preflight.js';
 import { DEFAULTS } from '../src/config/defaults.js';
 import { median, percentile, say } from './common.js';
 import { daemonReport, runDaemonAtScale } from './daemon.js';
-import { runScale, scaleProblems, scaleReport, startScaleHosts } from './scale.js';
+import { runScale, scaleProblems, scaleReport, startScaleHosts, type ScaleHosts } from './scale.js';
 import {
   BLACKBOX_BIN,
   singleTarget,
@@ -38,27 +38,15 @@ const GOAL_METRICS_P99_MS = 10;
 
 const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 
+/** What a part found: goals met or not (printed), and wrong answers (exit status 1). */
+interface PartFindings {
+  goals: string[];
+  problems: string[];
+}
+
 export async function main(): Promise<number> {
-  const missing = labPrerequisites();
-  if (missing.length > 0) {
-    process.stderr.write(`bench: cannot run here: ${missing.join('; ')}\n`);
-    return 1;
-  }
-  // The lab instance is MXLAB_INSTANCE's (the default lab when unset).
-  let names: LabNames;
-  try {
-    names = labNamesFromEnv();
-  } catch (error) {
-    if (!(error instanceof InstanceNameError)) throw error;
-    process.stderr.write(`bench: ${error.message}\n`);
-    return 2;
-  }
-  const lab = new Lab({ names, log: (line) => process.stderr.write(`lab: ${line}\n`) });
-  const owner = lab.owner();
-  if (owner !== undefined) {
-    process.stderr.write(`bench: ${ownedMessage(lab.names, owner)}\n`);
-    return 1;
-  }
+  const lab = openLab();
+  if (typeof lab === 'number') return lab;
   let blackbox: Blackbox | undefined;
   // The exporter first: lab.down() would stop it too (it stops everything in the namespaces),
   // but only after a grace period meant for services that shut down cleanly.
@@ -73,20 +61,8 @@ export async function main(): Promise<number> {
     await lab.up();
     const nmapWorks = await lab.execInVm(['nmap', '--version'], { timeoutMs: 10_000 });
     if (nmapWorks.code !== 0) throw new Error('nmap is missing (apt-get install nmap)');
-    let problems: string[] = [];
-    const goals: string[] = [];
-    if (PARTS.has('single')) {
-      const blackboxWorks = await lab.execInVm(['sh', '-c', `command -v ${BLACKBOX_BIN}`], {
-        timeoutMs: 10_000,
-      });
-      if (blackboxWorks.code !== 0) {
-        throw new Error(
-          `${BLACKBOX_BIN} is missing (apt-get install prometheus-blackbox-exporter)`,
-        );
-      }
-      const bb = await startBlackbox(lab, (b) => (blackbox = b));
-      process.stdout.write(await singleTarget(lab, bb));
-    }
+    if (PARTS.has('single')) await runSingle(lab, (b) => (blackbox = b));
+    const findings: PartFindings = { goals: [], problems: [] };
     if (PARTS.has('scale') || PARTS.has('daemon')) {
       const needed = Math.max(
         PARTS.has('scale') ? Math.max(...SCALE_SIZES) : 0,
@@ -94,63 +70,114 @@ export async function main(): Promise<number> {
       );
       say(`starting ${needed} bench hosts in 198.18.0.0/15…`);
       const hosts = await startScaleHosts(lab, needed);
-      if (PARTS.has('scale')) {
-        const results = await runScale(lab, hosts, SCALE_SIZES, SCALE_RUNS, NMAP_RUNS);
-        process.stdout.write(`\n${scaleReport(results, DEFAULTS.connectTimeoutMs)}`);
-        problems = problems.concat(scaleProblems(results));
-        const at = results.find((r) => r.hosts === GOAL_HOSTS);
-        if (at !== undefined) {
-          const wall = median(at.mxprobe.map((s) => s.wallMs));
-          const limit = GOAL_BUDGETS * DEFAULTS.connectTimeoutMs;
-          const rss = Math.max(...at.mxprobe.map((s) => s.rusage?.maxRssKiB ?? 0)) / 1024;
-          const right = at.mxprobe.every((s) => s.right === 2 * GOAL_HOSTS);
-          goals.push(
-            `${GOAL_HOSTS} hosts: median ${wall} ms ${met(wall <= limit)} (at most ${limit} ms); ` +
-              `${right ? 'every run' : 'NOT every run'} ${2 * GOAL_HOSTS}/${2 * GOAL_HOSTS} right; ` +
-              `peak RSS ${rss.toFixed(0)} MiB ${met(rss < GOAL_RSS_MIB)} (under ${GOAL_RSS_MIB} MiB)`,
-          );
-        }
-      }
-      if (PARTS.has('daemon')) {
-        say(`daemon at scale: ${2 * DAEMON_HOSTS} attempts per cycle…`);
-        const r = await runDaemonAtScale(
-          lab,
-          hosts.addresses.slice(0, DAEMON_HOSTS),
-          DAEMON_RATE,
-          DAEMON_SECONDS,
-        );
-        process.stdout.write(`\n${daemonReport(r, DAEMON_RATE)}`);
-        const p99 = percentile(
-          r.duringCycles.map((x) => x.latencyMs),
-          99,
-        );
-        const rss = r.peakRssKiB / 1024;
-        goals.push(
-          `daemon, ${r.attemptsPerCycle} attempts per cycle: /metrics p99 ${p99.toFixed(1)} ms ` +
-            `${met(p99 < GOAL_METRICS_P99_MS)} (under ${GOAL_METRICS_P99_MS} ms); peak RSS ` +
-            `${rss.toFixed(0)} MiB ${met(rss < GOAL_RSS_MIB)} (under ${GOAL_RSS_MIB} MiB)`,
-        );
-        if (r.cycles.length === 0) problems.push('daemon: no cycle finished under load');
-        if (r.failed > 0) problems.push(`daemon: ${r.failed} /metrics requests failed`);
-      }
+      if (PARTS.has('scale')) addFindings(findings, await runScaleAndGoals(lab, hosts));
+      if (PARTS.has('daemon')) addFindings(findings, await runDaemonAndGoals(lab, hosts));
     }
-    if (goals.length > 0) process.stdout.write(`\nGoals\n${goals.map((g) => `  ${g}\n`).join('')}`);
-    if (problems.length > 0) {
-      process.stdout.write(`\nWrong\n${problems.map((p) => `  ${p}\n`).join('')}`);
-      return 1;
-    }
-    return 0;
+    return printFindings(findings);
   } finally {
-    // Wait for the exporter to be gone before the lab's teardown looks for namespace processes.
-    const child = blackbox?.child;
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      stopBlackbox(blackbox);
-      await exited;
-    }
+    await stopBlackboxAndWait(blackbox);
     teardown();
     process.off('exit', teardown);
   }
+}
+
+/** The lab instance (MXLAB_INSTANCE's, the default lab when unset), or the exit status. */
+function openLab(): Lab | number {
+  const missing = labPrerequisites();
+  if (missing.length > 0) {
+    process.stderr.write(`bench: cannot run here: ${missing.join('; ')}\n`);
+    return 1;
+  }
+  let names: LabNames;
+  try {
+    names = labNamesFromEnv();
+  } catch (error) {
+    if (!(error instanceof InstanceNameError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n`);
+    return 2;
+  }
+  const lab = new Lab({ names, log: (line) => process.stderr.write(`lab: ${line}\n`) });
+  const owner = lab.owner();
+  if (owner !== undefined) {
+    process.stderr.write(`bench: ${ownedMessage(lab.names, owner)}\n`);
+    return 1;
+  }
+  return lab;
+}
+
+async function runSingle(lab: Lab, onBlackbox: (blackbox: Blackbox) => void): Promise<void> {
+  const blackboxWorks = await lab.execInVm(['sh', '-c', `command -v ${BLACKBOX_BIN}`], {
+    timeoutMs: 10_000,
+  });
+  if (blackboxWorks.code !== 0) {
+    throw new Error(`${BLACKBOX_BIN} is missing (apt-get install prometheus-blackbox-exporter)`);
+  }
+  const bb = await startBlackbox(lab, onBlackbox);
+  process.stdout.write(await singleTarget(lab, bb));
+}
+
+async function runScaleAndGoals(lab: Lab, hosts: ScaleHosts): Promise<PartFindings> {
+  const results = await runScale(lab, hosts, SCALE_SIZES, SCALE_RUNS, NMAP_RUNS);
+  process.stdout.write(`\n${scaleReport(results, DEFAULTS.connectTimeoutMs)}`);
+  const findings: PartFindings = { goals: [], problems: scaleProblems(results) };
+  const at = results.find((r) => r.hosts === GOAL_HOSTS);
+  if (at === undefined) return findings;
+  const wall = median(at.mxprobe.map((s) => s.wallMs));
+  const limit = GOAL_BUDGETS * DEFAULTS.connectTimeoutMs;
+  const rss = Math.max(...at.mxprobe.map((s) => s.rusage?.maxRssKiB ?? 0)) / 1024;
+  const right = at.mxprobe.every((s) => s.right === 2 * GOAL_HOSTS);
+  findings.goals.push(
+    `${GOAL_HOSTS} hosts: median ${wall} ms ${met(wall <= limit)} (at most ${limit} ms); ` +
+      `${right ? 'every run' : 'NOT every run'} ${2 * GOAL_HOSTS}/${2 * GOAL_HOSTS} right; ` +
+      `peak RSS ${rss.toFixed(0)} MiB ${met(rss < GOAL_RSS_MIB)} (under ${GOAL_RSS_MIB} MiB)`,
+  );
+  return findings;
+}
+
+async function runDaemonAndGoals(lab: Lab, hosts: ScaleHosts): Promise<PartFindings> {
+  say(`daemon at scale: ${2 * DAEMON_HOSTS} attempts per cycle…`);
+  const r = await runDaemonAtScale(
+    lab,
+    hosts.addresses.slice(0, DAEMON_HOSTS),
+    DAEMON_RATE,
+    DAEMON_SECONDS,
+  );
+  process.stdout.write(`\n${daemonReport(r, DAEMON_RATE)}`);
+  const p99 = percentile(
+    r.duringCycles.map((x) => x.latencyMs),
+    99,
+  );
+  const rss = r.peakRssKiB / 1024;
+  const problems: string[] = [];
+  if (r.cycles.length === 0) problems.push('daemon: no cycle finished under load');
+  if (r.failed > 0) problems.push(`daemon: ${r.failed} /metrics requests failed`);
+  const goal =
+    `daemon, ${r.attemptsPerCycle} attempts per cycle: /metrics p99 ${p99.toFixed(1)} ms ` +
+    `${met(p99 < GOAL_METRICS_P99_MS)} (under ${GOAL_METRICS_P99_MS} ms); peak RSS ` +
+    `${rss.toFixed(0)} MiB ${met(rss < GOAL_RSS_MIB)} (under ${GOAL_RSS_MIB} MiB)`;
+  return { goals: [goal], problems };
+}
+
+function addFindings(all: PartFindings, part: PartFindings): void {
+  all.goals.push(...part.goals);
+  all.problems.push(...part.problems);
+}
+
+/** Prints the goals and anything wrong; the exit status: 1 when something was wrong. */
+function printFindings({ goals, problems }: PartFindings): number {
+  if (goals.length > 0) process.stdout.write(`\nGoals\n${goals.map((g) => `  ${g}\n`).join('')}`);
+  if (problems.length === 0) return 0;
+  process.stdout.write(`\nWrong\n${problems.map((p) => `  ${p}\n`).join('')}`);
+  return 1;
+}
+
+/** Waits for the exporter to be gone before the lab's teardown looks for namespace processes. */
+async function stopBlackboxAndWait(blackbox: Blackbox | undefined): Promise<void> {
+  const child = blackbox?.child;
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  stopBlackbox(blackbox);
+  await exited;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -7,10 +7,10 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../src/package-root.js';
 import { downCommand, labNamesFromEnv, type LabNames } from './instance.js';
-import { createPki } from './pki.js';
+import { createPki, type Pki } from './pki.js';
 import { probeSetYaml } from './probe-set.js';
 import { rulesets, scenario, type Scenario, type ScenarioName } from './scenarios.js';
 import { SMTP_PORTS, type ServersConfig } from './servers.js';
@@ -30,15 +30,10 @@ import { allHosts, BLOCKED_CLIENTS, dnsmasqConfig, PROVIDERS, type Refusal } fro
 
 const READY_TIMEOUT_MS = 15_000;
 
-/** The repository root: the nearest directory above this file with package.json. */
+/** The repository root (the lab always runs from the repository's files, never a bundle). */
 function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the mxprobe repository root');
-    dir = parent;
-  }
-  return dir;
+  if (PACKAGE_ROOT === undefined) throw new Error('cannot find the mxprobe repository root');
+  return PACKAGE_ROOT;
 }
 
 export const REPO_ROOT = repoRoot();
@@ -145,66 +140,8 @@ export class Lab {
       const good = allHosts().filter((h) => h.behaviour !== 'expired-cert');
       const expired = allHosts().filter((h) => h.behaviour === 'expired-cert');
       const pki = createPki(paths.pki, good, expired);
-
-      this.log('starting dnsmasq (the lab zone)');
-      writeFileSync(
-        paths.dnsmasqConf,
-        dnsmasqConfig({
-          pidFile: paths.dnsmasqPid,
-          logQueries: false,
-          vmAddresses: { v4: VM_ADDRESS_V4, v6: VM_ADDRESS_V6 },
-        }),
-      );
-      this.start(
-        'dnsmasq',
-        inNs(ns.inet, [
-          'dnsmasq',
-          '--keep-in-foreground',
-          '--user=root',
-          `--conf-file=${paths.dnsmasqConf}`,
-        ]),
-        paths.dnsmasqLog,
-      );
-
-      this.log('starting the lab mail servers');
-      const serversConfig: ServersConfig = {
-        listeners: allHosts().flatMap((h) =>
-          [h.ipv4, h.ipv6].flatMap((address) =>
-            SMTP_PORTS.map((port) => {
-              const refusal = port === 25 ? refusalOf(h.name) : undefined;
-              return {
-                address,
-                port,
-                name: h.name,
-                behaviour: h.behaviour,
-                ...(refusal ? { refusal } : {}),
-              };
-            }),
-          ),
-        ),
-        connectionLog: paths.connections,
-        tls: {
-          key: pki.serverKey,
-          cert: pki.serverCert,
-          expiredKey: pki.expiredKey,
-          expiredCert: pki.expiredCert,
-        },
-        blockedClients: [...BLOCKED_CLIENTS],
-        vmPublicIp: VM_ADDRESS_V4,
-      };
-      writeFileSync(paths.serversConf, JSON.stringify(serversConfig, null, 2));
-      const servers = this.start(
-        'mail servers',
-        inNs(ns.inet, [process.execPath, join(LAB_DIST, 'servers.js'), paths.serversConf]),
-        paths.serversLog,
-      );
-      await waitForLog(
-        servers,
-        paths.serversLog,
-        /^ready /,
-        READY_TIMEOUT_MS,
-        'the lab mail servers',
-      );
+      this.startDnsmasq();
+      await this.startMailServers(pki);
 
       // `mxprobe` on the VM's PATH, for people trying things by hand in `--shell`.
       writeFileSync(
@@ -220,6 +157,52 @@ export class Lab {
       this.down();
       throw error;
     }
+  }
+
+  private startDnsmasq(): void {
+    const paths = this.paths;
+    this.log('starting dnsmasq (the lab zone)');
+    writeFileSync(
+      paths.dnsmasqConf,
+      dnsmasqConfig({
+        pidFile: paths.dnsmasqPid,
+        logQueries: false,
+        vmAddresses: { v4: VM_ADDRESS_V4, v6: VM_ADDRESS_V6 },
+      }),
+    );
+    this.start(
+      'dnsmasq',
+      inNs(this.names.namespaces.inet, [
+        'dnsmasq',
+        '--keep-in-foreground',
+        '--user=root',
+        `--conf-file=${paths.dnsmasqConf}`,
+      ]),
+      paths.dnsmasqLog,
+    );
+  }
+
+  /** Starts the mail servers of every lab host and waits until they listen. */
+  private async startMailServers(pki: Pki): Promise<void> {
+    const paths = this.paths;
+    this.log('starting the lab mail servers');
+    writeFileSync(paths.serversConf, JSON.stringify(serversConfig(paths, pki), null, 2));
+    const servers = this.start(
+      'mail servers',
+      inNs(this.names.namespaces.inet, [
+        process.execPath,
+        join(LAB_DIST, 'servers.js'),
+        paths.serversConf,
+      ]),
+      paths.serversLog,
+    );
+    await waitForLog(
+      servers,
+      paths.serversLog,
+      /^ready /,
+      READY_TIMEOUT_MS,
+      'the lab mail servers',
+    );
   }
 
   /** Switches the egress policy: both nftables tables replaced atomically, the VM's routes set. */
@@ -324,6 +307,35 @@ export class Lab {
     }
     throw new Error(`the lab did not become ready within ${READY_TIMEOUT_MS} ms: ${last}`);
   }
+}
+
+/** Every lab host on both its addresses and every SMTP port, with the lab's certificates. */
+function serversConfig(paths: ReturnType<typeof labPaths>, pki: Pki): ServersConfig {
+  return {
+    listeners: allHosts().flatMap((h) =>
+      [h.ipv4, h.ipv6].flatMap((address) =>
+        SMTP_PORTS.map((port) => {
+          const refusal = port === 25 ? refusalOf(h.name) : undefined;
+          return {
+            address,
+            port,
+            name: h.name,
+            behaviour: h.behaviour,
+            ...(refusal ? { refusal } : {}),
+          };
+        }),
+      ),
+    ),
+    connectionLog: paths.connections,
+    tls: {
+      key: pki.serverKey,
+      cert: pki.serverCert,
+      expiredKey: pki.expiredKey,
+      expiredCert: pki.expiredCert,
+    },
+    blockedClients: [...BLOCKED_CLIENTS],
+    vmPublicIp: VM_ADDRESS_V4,
+  };
 }
 
 /** How an MX host refuses a blocked client: its provider's way; other hosts never refuse. */

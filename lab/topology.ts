@@ -106,56 +106,10 @@ function sysctl(ns: string, settings: Record<string, string>): void {
 export function createTopology(names: LabNames): void {
   const ns = names.namespaces;
   const link = names.links;
-  for (const name of namespaceList(names)) {
-    run(['ip', 'netns', 'add', name]);
-    // Addresses must be usable at once: no IPv6 duplicate address detection in the lab.
-    sysctl(name, {
-      'net.ipv6.conf.all.accept_dad': '0',
-      'net.ipv6.conf.default.accept_dad': '0',
-      'net.ipv6.conf.all.accept_ra': '0',
-      'net.ipv6.conf.default.accept_ra': '0',
-      // The kernel sends at most about one ICMP error per second per destination by default;
-      // with a dozen attempts at once, icmp25 and local-fw would answer some and silently drop
-      // the rest. The lab wants each scenario to mean one thing, so it answers every time.
-      'net.ipv4.icmp_ratelimit': '0',
-      'net.ipv6.icmp.ratelimit': '0',
-    });
-    run(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
-  }
+  for (const name of namespaceList(names)) createNamespace(name);
   sysctl(ns.router, { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '1' });
-
-  // Each veth end is born inside its namespace: no lab link ever appears in the host's namespace
-  // for longer than the kernel needs to move it.
-  run([
-    'ip',
-    'link',
-    'add',
-    link.vm,
-    'netns',
-    ns.vm,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    link.routerVm,
-    'netns',
-    ns.router,
-  ]);
-  run([
-    'ip',
-    'link',
-    'add',
-    link.inet,
-    'netns',
-    ns.inet,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    link.routerInet,
-    'netns',
-    ns.router,
-  ]);
+  vethPair(link.vm, ns.vm, link.routerVm, ns.router);
+  vethPair(link.inet, ns.inet, link.routerInet, ns.router);
 
   ipBatch(ns.vm, [
     `addr add ${VM_ADDRESS_V4}/29 dev ${link.vm}`,
@@ -174,21 +128,11 @@ export function createTopology(names: LabNames): void {
     ...INET_PREFIXES_V4.map((p) => `route add ${p} via ${INET_V4}`),
     `route add ${INET_PREFIX_V6} via ${INET_V6}`,
   ]);
-  // The internet namespace owns every lab host's addresses, on its loopback like anycast VIPs.
-  const hostAddresses = [
-    ...allHosts().flatMap((h) => [
-      `addr add ${h.ipv4}/32 dev lo`,
-      `addr add ${h.ipv6}/128 dev lo nodad`,
-    ]),
-    `addr add ${DNS_SERVER_V4}/32 dev lo`,
-    `addr add ${DNS_SERVER_V6}/128 dev lo nodad`,
-    `addr add ${METADATA_ADDRESS}/32 dev lo`,
-  ];
   ipBatch(ns.inet, [
     `addr add ${INET_V4}/29 dev ${link.inet}`,
     `addr add ${INET_V6}/64 dev ${link.inet} nodad`,
     `link set ${link.inet} up`,
-    ...hostAddresses,
+    ...hostAddressCommands(),
     `route add default via ${ROUTER_INET_SIDE_V4}`,
     `route add ::/0 via ${ROUTER_INET_SIDE_V6}`,
   ]);
@@ -199,6 +143,59 @@ export function createTopology(names: LabNames): void {
     `${names.vmEtc}/resolv.conf`,
     `# mxprobe lab\nnameserver ${DNS_SERVER_V4}\noptions timeout:1 attempts:2\n`,
   );
+}
+
+/** One namespace with its loopback up and the kernel settings every lab namespace shares. */
+function createNamespace(name: string): void {
+  run(['ip', 'netns', 'add', name]);
+  // Addresses must be usable at once: no IPv6 duplicate address detection in the lab.
+  sysctl(name, {
+    'net.ipv6.conf.all.accept_dad': '0',
+    'net.ipv6.conf.default.accept_dad': '0',
+    'net.ipv6.conf.all.accept_ra': '0',
+    'net.ipv6.conf.default.accept_ra': '0',
+    // The kernel sends at most about one ICMP error per second per destination by default;
+    // with a dozen attempts at once, icmp25 and local-fw would answer some and silently drop
+    // the rest. The lab wants each scenario to mean one thing, so it answers every time.
+    'net.ipv4.icmp_ratelimit': '0',
+    'net.ipv6.icmp.ratelimit': '0',
+  });
+  run(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
+}
+
+/**
+ * A veth pair whose ends are born inside their namespaces: no lab link ever appears in the
+ * host's namespace for longer than the kernel needs to move it.
+ */
+function vethPair(name: string, ns: string, peer: string, peerNs: string): void {
+  run([
+    'ip',
+    'link',
+    'add',
+    name,
+    'netns',
+    ns,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    peer,
+    'netns',
+    peerNs,
+  ]);
+}
+
+/** The internet namespace owns every lab host's addresses, on its loopback like anycast VIPs. */
+function hostAddressCommands(): string[] {
+  return [
+    ...allHosts().flatMap((h) => [
+      `addr add ${h.ipv4}/32 dev lo`,
+      `addr add ${h.ipv6}/128 dev lo nodad`,
+    ]),
+    `addr add ${DNS_SERVER_V4}/32 dev lo`,
+    `addr add ${DNS_SERVER_V6}/128 dev lo nodad`,
+    `addr add ${METADATA_ADDRESS}/32 dev lo`,
+  ];
 }
 
 /** Puts more host addresses (IPv4, /32) on the internet namespace's loopback, in one batch. */

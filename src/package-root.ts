@@ -15,6 +15,8 @@ interface Embedded {
 declare const MXPROBE_EMBEDDED: Embedded | undefined;
 
 interface Self {
+  /** The directory holding package.json; undefined when embedded (no files beside it). */
+  root: string | undefined;
   version: string;
   /** The built-in probe set: a file of the package, or a name when it is embedded. */
   defaultProbeSet: string;
@@ -37,6 +39,7 @@ function fromPackageFiles(): Self {
     version: string;
   };
   return {
+    root,
     version: manifest.version,
     defaultProbeSet: join(root, 'probes', 'default.yaml'),
     defaultProbeSetText: undefined,
@@ -47,11 +50,13 @@ const self: Self =
   typeof MXPROBE_EMBEDDED === 'undefined'
     ? fromPackageFiles()
     : {
+        root: undefined,
         version: MXPROBE_EMBEDDED.version,
         defaultProbeSet: 'probes/default.yaml (built in)',
         defaultProbeSetText: MXPROBE_EMBEDDED.defaultProbeSet,
       };
 
+export const PACKAGE_ROOT = self.root;
 export const VERSION = self.version;
 export const DEFAULT_PROBE_SET = self.defaultProbeSet;
 export const DEFAULT_PROBE_SET_TEXT = self.defaultProbeSetText;

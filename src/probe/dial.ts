@@ -1,6 +1,6 @@
 // One attempt on the wire: connect (probe/connect.ts), on an implicit-TLS port shake hands,
-// read the greeting, then leave politely (smtp/goodbye.ts). Returns facts — never a verdict
-// (probe/classify.ts decides).
+// read the greeting, then inspect STARTTLS and leave with QUIT (smtp/inspect-and-quit.ts).
+// Returns facts — never a verdict (probe/classify.ts decides).
 //
 // This module runs the greeting race. When our last handshake ACK is lost, we think we are
 // connected but the server still waits for it and greets only after its own SYN-ACK
@@ -15,7 +15,12 @@ import { performance } from 'node:perf_hooks';
 import type tls from 'node:tls';
 import { firstLine, type SmtpReply } from '../smtp/reply-parser.js';
 import { ReplyReader } from '../smtp/reply-reader.js';
-import { awaitQuitReply, QUIT_REPLY_MS, sayGoodbye } from '../smtp/goodbye.js';
+import {
+  awaitQuitReply,
+  inspectAndQuit,
+  QUIT_REPLY_MS,
+  type Inspection,
+} from '../smtp/inspect-and-quit.js';
 import { startTls, tlsFactsOf, type TlsFailure } from '../smtp/tls.js';
 import type { Family, TlsFacts } from '../types.js';
 import { printable } from '../util/printable.js';
@@ -74,37 +79,28 @@ export type Dial = (request: DialRequest) => Promise<DialFacts>;
 
 export const dialSmtp: Dial = async (request) => {
   const started = performance.now();
-  const facts = (fields: Partial<DialFacts> & Pick<DialFacts, 'outcome' | 'connectTries'>) => ({
-    greeting: null,
-    tls: null,
-    starttls: undefined,
-    ehlo: undefined,
-    localAddress: undefined,
-    errorCode: undefined,
-    connections: 1,
-    durationMs: Math.round(performance.now() - started),
-    ...fields,
-  });
-
   const lease = request.sockets;
   const connected = await connectStaggered({ ...request, maxSockets: lease?.count });
   // The losing SYN sockets are closed: only the connection itself is held from here on.
   lease?.release(lease.count - (connected.kind === 'connected' ? 1 : 0));
   if (connected.kind === 'timeout') {
-    return facts({ outcome: { kind: 'connect-timeout' }, connectTries: connected.tries });
+    return dialFacts(started, {
+      outcome: { kind: 'connect-timeout' },
+      connectTries: connected.tries,
+    });
   }
   if (connected.kind === 'error') {
-    return facts({
+    return dialFacts(started, {
       outcome: { kind: 'connect-error', code: connected.code },
       errorCode: connected.code,
       connectTries: connected.tries,
     });
   }
   const race = await raceGreeting(connected.socket, request);
-  let leaving: Leg | undefined;
+  let handedOver: Leg | undefined;
   try {
     const { winner, outcome } = race;
-    const result: DialFacts = facts({
+    const result = dialFacts(started, {
       outcome: dialOutcomeOf(outcome),
       tls: winner.tls,
       errorCode:
@@ -118,33 +114,69 @@ export const dialSmtp: Dial = async (request) => {
     result.greeting = printable(firstLine(outcome.reply), MAX_GREETING_CHARS);
     // The verdict stands; what follows is courtesy and TLS inspection, bounded apart.
     if (winner.reader) {
-      // After QUIT the connection is the goodbye's, with one socket of the lease, until the
-      // server answers or QUIT_REPLY_MS has passed: the attempt itself is over.
-      const leave = (socket: net.Socket): void => {
-        leaving = winner;
-        const sockets = socket === winner.raw ? [socket] : [socket, winner.raw];
-        awaitQuitReply(sockets, QUIT_REPLY_MS, lease?.split() ?? (() => undefined));
-      };
-      const goodbye = await sayGoodbye(
-        winner.reader,
-        { ...request, inspectStartTls: request.inspectStartTls && !request.implicitTls },
-        outcome.reply.code === 220,
-        leave,
-      );
-      if (goodbye.tls) result.tls = goodbye.tls;
-      result.starttls = goodbye.starttls;
-      result.ehlo = goodbye.ehlo;
+      const welcomed = outcome.reply.code === 220;
+      const inspection = await inspectWinner(winner, winner.reader, welcomed, request, () => {
+        handedOver = winner;
+      });
+      if (inspection.tls) result.tls = inspection.tls;
+      result.starttls = inspection.starttls;
+      result.ehlo = inspection.ehlo;
     }
     return result;
   } finally {
-    for (const leg of race.legs) {
-      leg.reader?.detach();
-      if (leg === leaving) continue;
-      leg.socket.destroy();
-      leg.raw.destroy();
-    }
+    closeLegs(race.legs, handedOver);
   }
 };
+
+/** The facts of an attempt, with the time since `started` and every field not given empty. */
+function dialFacts(
+  started: number,
+  fields: Partial<DialFacts> & Pick<DialFacts, 'outcome' | 'connectTries'>,
+): DialFacts {
+  return {
+    greeting: null,
+    tls: null,
+    starttls: undefined,
+    ehlo: undefined,
+    localAddress: undefined,
+    errorCode: undefined,
+    connections: 1,
+    durationMs: Math.round(performance.now() - started),
+    ...fields,
+  };
+}
+
+/**
+ * EHLO/STARTTLS when asked, then QUIT on the winning connection. After QUIT the connection is
+ * the QUIT wait's, with one socket of the lease, until the server answers or QUIT_REPLY_MS has
+ * passed (`onHandOver` says so): the attempt itself is over.
+ */
+function inspectWinner(
+  winner: Leg,
+  reader: ReplyReader,
+  welcomed: boolean,
+  request: DialRequest,
+  onHandOver: () => void,
+): Promise<Inspection> {
+  const lease = request.sockets;
+  const leave = (socket: net.Socket): void => {
+    onHandOver();
+    const sockets = socket === winner.raw ? [socket] : [socket, winner.raw];
+    awaitQuitReply(sockets, QUIT_REPLY_MS, lease?.split() ?? (() => undefined));
+  };
+  const inspectStartTls = request.inspectStartTls && !request.implicitTls;
+  return inspectAndQuit(reader, { ...request, inspectStartTls }, welcomed, leave);
+}
+
+/** Closes every connection of a race but the one handed over to the QUIT wait. */
+function closeLegs(legs: readonly Leg[], handedOver: Leg | undefined): void {
+  for (const leg of legs) {
+    leg.reader?.detach();
+    if (leg === handedOver) continue;
+    leg.socket.destroy();
+    leg.raw.destroy();
+  }
+}
 
 /** What one connection saw after connecting, up to its greeting (or failure). */
 type LegOutcome =
@@ -201,62 +233,72 @@ function raceGreeting(first: net.Socket, request: DialRequest): Promise<Race> {
   const decided = new AbortController();
   return new Promise<Race>((resolve, reject) => {
     const timers: NodeJS.Timeout[] = [];
-    let done = false;
-    const finish = (winner: Leg, outcome: LegOutcome): void => {
-      if (done) return;
-      done = true;
+    /** True for the first caller only: the race is decided once. */
+    const decide = (): boolean => {
+      if (decided.signal.aborted) return false;
       for (const timer of timers) clearTimeout(timer);
       decided.abort(DECIDED);
+      return true;
+    };
+    const finish = (winner: Leg, outcome: LegOutcome): void => {
+      if (!decide()) return;
       for (const leg of legs) if (leg !== winner) dropUnused(leg.raw);
       resolve({ winner, outcome, legs });
     };
     const fail = (error: unknown): void => {
-      if (done) return;
-      done = true;
-      for (const timer of timers) clearTimeout(timer);
-      decided.abort(DECIDED);
+      if (!decide()) return;
       for (const leg of legs) leg.raw.destroy();
       reject(error instanceof Error ? error : new Error(String(error)));
     };
     const original = startLeg(first, request, deadline, legs);
     original.then(({ leg, outcome }) => finish(leg, outcome), fail);
 
-    const openBackup = async (): Promise<void> => {
-      const remaining = deadline - performance.now();
-      const connectTimeoutMs = Math.min(request.connectTimeoutMs, remaining);
-      // Only the sockets the budget has free now: a backup never waits for them.
-      const lease = request.sockets;
-      const width = staggerWidth(connectTimeoutMs);
-      const granted = lease ? lease.extend(width) : width;
-      if (granted === 0) return;
-      const signal = request.signal
-        ? AbortSignal.any([request.signal, decided.signal])
-        : decided.signal;
-      const backup = await connectStaggered({
-        ...request,
-        connectTimeoutMs,
-        maxSockets: granted,
-        signal,
-      }).catch(() => undefined);
-      lease?.release(granted - (backup?.kind === 'connected' ? 1 : 0));
-      if (backup?.kind !== 'connected') return;
-      if (done) {
-        dropUnused(backup.socket);
-        return;
-      }
-      const { leg, outcome } = await startLeg(backup.socket, request, deadline, legs);
-      if (outcome.kind === 'greeting' && outcome.reply.code === 220) finish(leg, outcome);
-    };
     if (request.implicitTls) return; // the ClientHello carries our ACK: no lost-ACK stall
+    const startBackup = (): void => {
+      if (decided.signal.aborted || legs[0]?.reader?.heardAnything) return;
+      openBackup(request, deadline, decided.signal, legs)
+        .then((greeted) => greeted && finish(greeted.leg, greeted.outcome))
+        .catch(() => undefined); // a backup that fails proves nothing
+    };
     for (const after of GREETING_BACKUP_AFTER_MS) {
-      if (connectedAt + after >= deadline) continue;
-      const timer = setTimeout(() => {
-        if (done || legs[0]?.reader?.heardAnything) return;
-        openBackup().catch(() => undefined); // a backup that fails proves nothing
-      }, after);
-      timers.push(timer);
+      if (connectedAt + after < deadline) timers.push(setTimeout(startBackup, after));
     }
   });
+}
+
+/**
+ * Opens a backup connection beside a silent one and reads its greeting; resolves with it only
+ * when it is a 220 (a backup can prove that the server greets, never block).
+ */
+async function openBackup(
+  request: DialRequest,
+  deadline: number,
+  decided: AbortSignal,
+  legs: Leg[],
+): Promise<{ leg: Leg; outcome: LegOutcome } | undefined> {
+  const remaining = deadline - performance.now();
+  const connectTimeoutMs = Math.min(request.connectTimeoutMs, remaining);
+  // Only the sockets the budget has free now: a backup never waits for them.
+  const lease = request.sockets;
+  const width = staggerWidth(connectTimeoutMs);
+  const granted = lease ? lease.extend(width) : width;
+  if (granted === 0) return undefined;
+  const signal = request.signal ? AbortSignal.any([request.signal, decided]) : decided;
+  const backup = await connectStaggered({
+    ...request,
+    connectTimeoutMs,
+    maxSockets: granted,
+    signal,
+  }).catch(() => undefined);
+  lease?.release(granted - (backup?.kind === 'connected' ? 1 : 0));
+  if (backup?.kind !== 'connected') return undefined;
+  if (decided.aborted) {
+    dropUnused(backup.socket);
+    return undefined;
+  }
+  const started = await startLeg(backup.socket, request, deadline, legs);
+  const { outcome } = started;
+  return outcome.kind === 'greeting' && outcome.reply.code === 220 ? started : undefined;
 }
 
 /** Runs one connection up to its greeting: TLS first on an implicit-TLS port, then one reply. */

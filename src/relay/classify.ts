@@ -35,12 +35,19 @@ const TLS_CODE =
 
 export function classifyRelayError(error: unknown): RelayClassification {
   const facts = relayErrorFacts(error);
-  const { code, timeoutType } = facts;
-  const errno = facts.originalCode ?? (code?.startsWith('E') ? code : undefined);
-  const server = facts.response !== undefined ? `: ${firstLine(facts.response)}` : '';
+  const errno = facts.originalCode ?? (facts.code?.startsWith('E') ? facts.code : undefined);
+  return classifyErrno(facts, errno) ?? classifyCode(facts, errno);
+}
 
-  // Node's errno comes first: nodemailer files ECONNREFUSED, resets and TLS alerts alike
-  // under ESOCKET, which alone cannot tell a refused port from a bad certificate.
+/**
+ * Node's errno comes first: nodemailer files ECONNREFUSED, resets and TLS alerts alike under
+ * ESOCKET, which alone cannot tell a refused port from a bad certificate. Undefined when the
+ * errno (if any) decides nothing.
+ */
+function classifyErrno(
+  facts: RelayErrorFacts,
+  errno: string | undefined,
+): RelayClassification | undefined {
   // A failure of this machine says nothing about the relay or the path to it.
   if (errno !== undefined && LOCAL_ERRNO_CODES.has(errno)) {
     return {
@@ -59,10 +66,15 @@ export function classifyRelayError(error: unknown): RelayClassification {
   if (errno !== undefined && DNS_CODES.has(errno)) {
     return { status: 'error', reason: `cannot resolve the relay host (${errno})` };
   }
+  return undefined;
+}
 
-  switch (code ?? '') {
+/** What nodemailer's own code says, once the errno has decided nothing. */
+function classifyCode(facts: RelayErrorFacts, errno: string | undefined): RelayClassification {
+  const server = facts.response !== undefined ? `: ${firstLine(facts.response)}` : '';
+  switch (facts.code ?? '') {
     case 'ETIMEDOUT':
-      return classifyTimeout(timeoutType, facts.command);
+      return classifyTimeout(facts.timeoutType, facts.command);
     case 'EAUTH':
     case 'ENOAUTH':
       return { status: 'auth-failed', reason: authReason(facts) };
@@ -81,13 +93,7 @@ export function classifyRelayError(error: unknown): RelayClassification {
     case 'ECONNECTION':
       return classifyClosed(facts, server);
     case 'EPROTOCOL':
-      if (facts.command === 'CONN' && isFailureCode(facts.responseCode)) {
-        return { status: 'blocked', reason: `greeting rejected${server}` };
-      }
-      if (facts.command === 'CONN') {
-        return { status: 'blocked', reason: `not an SMTP server${server}` };
-      }
-      return { status: 'error', reason: `protocol error${server || `: ${facts.message}`}` };
+      return classifyProtocol(facts, server);
     case 'EENVELOPE':
     case 'EMESSAGE':
       return {
@@ -97,15 +103,31 @@ export function classifyRelayError(error: unknown): RelayClassification {
     case 'EABORT':
       return { status: 'error', reason: 'aborted' };
     default:
-      if (errno !== undefined && RESET_CODES.has(errno)) {
-        return { status: 'blocked', reason: `connection reset (${errno})` };
-      }
-      // verify() reports a session that simply ended, without a code, as 'Connection closed'.
-      if (code === undefined && /^Connection closed/.test(facts.message)) {
-        return { status: 'blocked', reason: 'connection closed by the server' };
-      }
-      return { status: 'error', reason: facts.message + (code !== undefined ? ` (${code})` : '') };
+      return classifyOther(facts, errno);
   }
+}
+
+function classifyProtocol(facts: RelayErrorFacts, server: string): RelayClassification {
+  if (facts.command === 'CONN' && isFailureCode(facts.responseCode)) {
+    return { status: 'blocked', reason: `greeting rejected${server}` };
+  }
+  if (facts.command === 'CONN') {
+    return { status: 'blocked', reason: `not an SMTP server${server}` };
+  }
+  return { status: 'error', reason: `protocol error${server || `: ${facts.message}`}` };
+}
+
+/** Any other code, or none: a reset, a session that simply ended, or the error as it is. */
+function classifyOther(facts: RelayErrorFacts, errno: string | undefined): RelayClassification {
+  const { code } = facts;
+  if (errno !== undefined && RESET_CODES.has(errno)) {
+    return { status: 'blocked', reason: `connection reset (${errno})` };
+  }
+  // verify() reports a session that simply ended, without a code, as 'Connection closed'.
+  if (code === undefined && /^Connection closed/.test(facts.message)) {
+    return { status: 'blocked', reason: 'connection closed by the server' };
+  }
+  return { status: 'error', reason: facts.message + (code !== undefined ? ` (${code})` : '') };
 }
 
 function classifyTimeout(

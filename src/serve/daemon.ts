@@ -17,7 +17,7 @@ import { Metrics, type PreparedCycle } from '../report/metrics.js';
 import type { Report } from '../types.js';
 import { abandonAfterAbort } from '../util/abort.js';
 import { Access } from './access.js';
-import { ExpositionCache } from './exposition-cache.js';
+import { MetricsBodyCache } from './metrics-body-cache.js';
 import { closeServer, createHttpServer, listen } from './http-server.js';
 import type { ReloadOutcome } from './routes.js';
 import { cycleDelayMs, cycleSummary, describeChanges } from './cycle.js';
@@ -70,7 +70,7 @@ class Daemon {
   private readonly log: Logger;
   private readonly metrics: Metrics;
   /** What /metrics sends: the rendered metrics as bytes, kept up to a second, gzipped once. */
-  private readonly exposition: ExpositionCache;
+  private readonly metricsBody: MetricsBodyCache;
   private readonly stopping = new AbortController();
   private latest: Report | undefined;
   /** When the loop last showed life: its start, then the end of each published cycle. */
@@ -92,14 +92,14 @@ class Daemon {
       nodejs: process.version,
       processMetrics: options.config.metrics.runtime,
     });
-    this.exposition = new ExpositionCache(this.metrics);
+    this.metricsBody = new MetricsBodyCache(this.metrics);
     this.metrics.setIntervalMs(this.intervalMs());
   }
 
   async run(): Promise<void> {
     const server = createHttpServer(
       {
-        metrics: (format, gzip) => this.exposition.get(format, gzip),
+        metrics: (format, gzip) => this.metricsBody.get(format, gzip),
         latestReport: () => this.latest,
         unhealthyReason: () => this.unhealthyReason(),
         reload: () => this.requestReload('POST /-/reload'),

@@ -11,16 +11,18 @@ import type { Logger } from '../log.js';
 import type { ExpositionFormat } from '../report/metrics.js';
 import { redactIdentifiers } from '../report/redact.js';
 import type { Report } from '../types.js';
+import { printable } from '../util/printable.js';
 import type { Access, AccessVerdict } from './access.js';
-import { acceptsGzip, type Exposition } from './exposition-cache.js';
+import type { MetricsBody } from './metrics-body-cache.js';
+import { acceptsGzip, negotiateFormat } from './negotiation.js';
 import { LANDING_PAGE_CSP, renderLandingPage } from './landing-page.js';
 
 /** How a reload went: in force, or refused with the one-line reason (the old config stays). */
 export type ReloadOutcome = { ok: true } | { ok: false; reason: string };
 
 export interface EndpointSources {
-  /** The exposition in the format, gzipped when the scraper accepts it and it is worth it. */
-  metrics(format: ExpositionFormat, acceptsGzip: boolean): Promise<Exposition>;
+  /** The metrics in the format, gzipped when the scraper accepts it. */
+  metrics(format: ExpositionFormat, acceptsGzip: boolean): Promise<MetricsBody>;
   /** The latest finished cycle's report, or undefined before the first one. */
   latestReport(): Report | undefined;
   /** Why the probe loop is not healthy, or undefined while it runs as it should. */
@@ -33,29 +35,7 @@ export interface EndpointSources {
   log: Logger;
 }
 
-const OPENMETRICS = 'application/openmetrics-text';
 const TEXT = 'text/plain; charset=utf-8';
-
-/**
- * OpenMetrics when the Accept header ranks it at least as high as the text format (Prometheus
- * itself sends `application/openmetrics-text;version=1.0.0,...,text/plain;version=0.0.4;q=0.5`);
- * the classic text format otherwise, including when there is no Accept header. Pure.
- */
-export function negotiateFormat(accept: string | undefined): ExpositionFormat {
-  if (accept === undefined) return 'prometheus';
-  let openMetricsQ = 0;
-  let textQ = 0;
-  for (const part of accept.split(',')) {
-    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
-    const qParam = params.find((p) => p.startsWith('q='));
-    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
-    if (!Number.isFinite(q)) continue;
-    if (type === OPENMETRICS) openMetricsQ = Math.max(openMetricsQ, q);
-    else if (type === 'text/plain' || type === 'text/*' || type === '*/*')
-      textQ = Math.max(textQ, q);
-  }
-  return openMetricsQ > 0 && openMetricsQ >= textQ ? 'openmetrics' : 'prometheus';
-}
 
 type Allowed = Extract<AccessVerdict, { allowed: true }>;
 
@@ -143,7 +123,15 @@ export async function handleRequest(
     send(response, 401, TEXT, 'unauthorized\n');
     return;
   }
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const path = pathOf(request.url);
+  if (path === undefined) {
+    // A target no URL parser reads (`GET http://[ HTTP/1.1`) is the client's mistake.
+    sources.log.debug('http request target unreadable', {
+      path: printable(request.url ?? '', 200),
+    });
+    send(response, 400, TEXT, 'bad request: the request target is not a path\n');
+    return;
+  }
   const route = ROUTES[path];
   if (route === undefined) {
     send(response, 404, TEXT, 'not found: try /, /metrics, /status or /healthz\n');
@@ -155,6 +143,15 @@ export async function handleRequest(
     return;
   }
   await route.serve(request, response, sources, verdict);
+}
+
+/** The path of a request target (origin or absolute form), or undefined when unreadable. */
+function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 export function send(

@@ -5,6 +5,7 @@
 import type net from 'node:net';
 import tls from 'node:tls';
 import { abortError } from '../util/abort.js';
+import { LOCAL_ERRNO_CODES } from '../util/errno.js';
 import type { TlsFacts } from '../types.js';
 
 export type Secured =
@@ -88,12 +89,13 @@ function subjectOf(cert: tls.PeerCertificate): string | null {
 export type TlsFailure = 'peer-abort' | 'not-tls' | 'timeout' | 'local';
 
 /**
- * Handshakes that a TLS server answered but this machine's TLS client gave up on by its own
+ * A handshake that a TLS server answered but this machine's TLS client gave up on by its own
  * limits: OpenSSL reads at most 100 KiB of certificate chain (SSL_CTX_set_max_cert_list), and
  * Node offers no way to raise it. A server that sends more is not a block and not proof of
- * SMTP either (docs/reference.md, "Results and reasons"), as are local resource failures.
+ * SMTP either (docs/reference.md, "Results and reasons"), as are local resource failures
+ * (util/errno.ts).
  */
-const LOCAL_TLS_CODES = new Set(['ERR_SSL_EXCESSIVE_MESSAGE_SIZE', 'EMFILE', 'ENFILE', 'ENOMEM']);
+const CERT_CHAIN_TOO_LONG = 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE';
 
 /** OpenSSL's words for "the peer did not speak TLS at all". */
 const NOT_TLS_CODES = new Set([
@@ -108,7 +110,7 @@ const NOT_TLS_CODES = new Set([
 /** Sorts a TLS handshake error by who ended it, from Node's/OpenSSL's error code. Pure. */
 export function tlsFailureOf(code: string | undefined): TlsFailure {
   if (code === undefined) return 'peer-abort';
-  if (LOCAL_TLS_CODES.has(code)) return 'local';
+  if (code === CERT_CHAIN_TOO_LONG || LOCAL_ERRNO_CODES.has(code)) return 'local';
   if (NOT_TLS_CODES.has(code)) return 'not-tls';
   // Alerts sent by the peer (handshake failure, protocol version...) and resets mean the peer
   // ended the handshake: an active no.

@@ -1,14 +1,14 @@
 // The daemon in-process with a scripted probe pass: what a scraper, an operator reading the logs
 // and systemd (signals) see. The real binary against real sockets is daemon-process.test.ts.
 import { EventEmitter } from 'node:events';
+import { get } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../../src/config/default-config.js';
 import { parseListenFlag } from '../../src/cli/options.js';
 import { ConfigError } from '../../src/config/error.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { ProbeConfig } from '../../src/config/types.js';
-import { cycleDelayMs, describeChanges } from '../../src/serve/cycle.js';
 import { runDaemon, type RunPass } from '../../src/serve/daemon.js';
 import { createLogger } from '../../src/log.js';
 import type { Report } from '../../src/types.js';
@@ -104,11 +104,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** The real timer: polling goes on in real time while a test fakes the daemon's clock. */
+const realSetTimeout = globalThis.setTimeout;
+
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    if (performance.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => realSetTimeout(resolve, 10));
   }
 }
 
@@ -482,20 +485,97 @@ describe('fleet settings', () => {
   });
 });
 
-describe('pure pieces', () => {
-  it.each([
-    [{ intervalMs: 300_000, minIntervalMs: 60_000 }, 0, 300_000],
-    [{ intervalMs: 300_000, minIntervalMs: 60_000 }, 0.5, 315_000],
-    [{ intervalMs: 300_000, minIntervalMs: 60_000 }, 0.999, 329_970],
-    [{ intervalMs: 1_000, minIntervalMs: 60_000 }, 0, 60_000],
-  ])(
-    'cycleDelayMs(%j, jitter %d) = %d: jitter only ever delays, the floor always holds',
-    (cfg, jitter, expected) => {
-      expect(cycleDelayMs(cfg, jitter)).toBe(expected);
-    },
-  );
+/** GET /healthz on node:http, whose own timers stay real while the daemon's clock is faked. */
+function healthz(base: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get(`${base}/healthz`, { agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
 
-  it('describeChanges reports nothing when nothing changed', () => {
-    expect(describeChanges(port25BlockedReport(), port25BlockedReport())).toEqual([]);
+/** SIGTERM, then fake time moves until the daemon is gone (the stop grace, the server's close). */
+async function stopOnFakeTime(h: Harness): Promise<void> {
+  let stopped = false;
+  const done = h.done.finally(() => (stopped = true));
+  h.signals.emit('SIGTERM');
+  const deadline = performance.now() + 5_000;
+  while (!stopped && performance.now() < deadline) await vi.advanceTimersByTimeAsync(500);
+  await done;
+}
+
+describe('daemon liveness', () => {
+  // The deadline and the stall limit are minutes long: the daemon's clock (its timers and
+  // Date) is faked and moved by the test; sockets, the HTTP server and the polling stay real.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  });
+  // Before the outer afterEach: a daemon left running by a failed test stops on fake time too.
+  afterEach(async () => {
+    for (const h of running.splice(0)) await stopOnFakeTime(h);
+    vi.useRealTimers();
+  });
+
+  it('aborts a cycle that outlasts its deadline, logs it, and the loop goes on', async () => {
+    let abortedAt: number | undefined;
+    const h = await start((cycle, signal) => {
+      if (cycle > 1) return Promise.resolve(allOpenReport());
+      signal.addEventListener('abort', () => (abortedAt = Date.now()));
+      return never(signal);
+    });
+    const startedAt = Date.now();
+    await until(() => h.configs.length === 1);
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(abortedAt).toBeUndefined();
+    expect(h.logs.filter((l) => l.level === 'error')).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2_000);
+    // The interval is 1m: the deadline is the interval or 1m, whichever is longer.
+    expect(abortedAt! - startedAt).toBe(60_000);
+    await until(() => finished(h) === 1);
+    expect(h.logs.filter((l) => l.level === 'error')).toMatchObject([
+      { msg: 'probe cycle exceeded its deadline and was aborted', cycle: 1, deadlineMs: 60_000 },
+    ]);
+    expect(h.logs.find((l) => l.msg === 'probe cycle finished')).toMatchObject({ cycle: 2 });
+    await stopOnFakeTime(h);
+  });
+
+  it('/healthz turns 503 when no cycle has finished for 3 intervals plus a minute', async () => {
+    const h = await start((_cycle, signal) => never(signal));
+    await until(() => h.configs.length === 1);
+    expect(await healthz(h.base)).toEqual({ status: 200, body: 'ok\n' });
+    await vi.advanceTimersByTimeAsync(239_000);
+    expect(await healthz(h.base)).toEqual({ status: 200, body: 'ok\n' });
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(await healthz(h.base)).toEqual({
+      status: 503,
+      body: 'unhealthy: no probe cycle finished in the last 241s\n',
+    });
+    await stopOnFakeTime(h);
+  });
+
+  it('/healthz stays 200 long past that limit while cycles keep finishing', async () => {
+    const h = await start(() => Promise.resolve(allOpenReport()));
+    const startedAt = Date.now();
+    for (let cycle = 1; cycle <= 6; cycle += 1) {
+      await until(() => finished(h) >= cycle);
+      await vi.advanceTimersByTimeAsync(60_000);
+    }
+    expect(Date.now() - startedAt).toBeGreaterThan(300_000);
+    expect(await healthz(h.base)).toEqual({ status: 200, body: 'ok\n' });
+    await stopOnFakeTime(h);
+  });
+
+  it('/healthz says 503 while shutting down, before the server closes', async () => {
+    // A cycle that ignores its abort: shutdown waits out its grace with the server still open.
+    const h = await start(() => new Promise<Report>(() => undefined));
+    await until(() => h.configs.length === 1);
+    expect(await healthz(h.base)).toEqual({ status: 200, body: 'ok\n' });
+    h.signals.emit('SIGTERM');
+    expect(await healthz(h.base)).toEqual({ status: 503, body: 'unhealthy: shutting down\n' });
+    await stopOnFakeTime(h);
+    await expect(healthz(h.base)).rejects.toThrow();
   });
 });

@@ -3,7 +3,7 @@
 // greets, a DNS channel that never answers. Each server counts its connections: an attempt
 // whose greeting is decided never opens another.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUIT_REPLY_MS } from '../../src/smtp/goodbye.js';
+import { QUIT_REPLY_MS } from '../../src/smtp/inspect-and-quit.js';
 import type { Report } from '../../src/types.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { scriptedServer, type Loopback } from '../helpers/loopback-servers.js';

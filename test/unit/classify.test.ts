@@ -89,6 +89,10 @@ describe('tlsFailureOf', () => {
     ['ECONNRESET', 'peer-abort'],
     [undefined, 'peer-abort'],
     ['ERR_SSL_EXCESSIVE_MESSAGE_SIZE', 'local'],
+    // The same local failures as a connect's (util/errno.ts): this machine, not the peer.
+    ['EMFILE', 'local'],
+    ['ENOBUFS', 'local'],
+    ['EAGAIN', 'local'],
   ])('%s → %s', (code, failure) => {
     expect(tlsFailureOf(code)).toBe(failure);
   });

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ExpositionFormat } from '../../src/report/metrics.js';
-import { acceptsGzip, ExpositionCache } from '../../src/serve/exposition-cache.js';
+import { MetricsBodyCache } from '../../src/serve/metrics-body-cache.js';
 
 /** A metrics source that counts its renders and says which one a body came from. */
 function source() {
@@ -22,11 +22,11 @@ function source() {
 
 const text = (e: { chunks: readonly Buffer[] }): string => Buffer.concat(e.chunks).toString();
 
-describe('ExpositionCache: what /metrics sends', () => {
+describe('MetricsBodyCache: what /metrics sends', () => {
   it('renders once per second at most, and at once after a new cycle', async () => {
     let now = 0;
     const metrics = source();
-    const cache = new ExpositionCache(metrics, () => now);
+    const cache = new MetricsBodyCache(metrics, () => now);
     const body = async () => text(await cache.get('prometheus', false));
     expect(await body()).toMatch(/^generation 0 x+\nrender 1\n$/);
     now = 900;
@@ -40,7 +40,7 @@ describe('ExpositionCache: what /metrics sends', () => {
 
   it("converts mxprobe's own series to bytes once per cycle, not once per rendering", async () => {
     let now = 0;
-    const cache = new ExpositionCache(source(), () => now);
+    const cache = new MetricsBodyCache(source(), () => now);
     const first = await cache.get('prometheus', false);
     now = 5_000;
     const later = await cache.get('prometheus', false);
@@ -50,7 +50,7 @@ describe('ExpositionCache: what /metrics sends', () => {
 
   it('gzips once for every scraper that accepts gzip; the bytes are the same text', async () => {
     const metrics = source();
-    const cache = new ExpositionCache(metrics, () => 0);
+    const cache = new MetricsBodyCache(metrics, () => 0);
     const plain = await cache.get('openmetrics', false);
     const first = await cache.get('openmetrics', true);
     const second = await cache.get('openmetrics', true);
@@ -62,21 +62,5 @@ describe('ExpositionCache: what /metrics sends', () => {
     // One gzip stream (some clients, curl among them, read only the first of several).
     expect(gunzipSync(first.chunks[0]!).toString()).toBe(text(plain));
     expect(metrics.renders).toBe(1);
-  });
-});
-
-describe('acceptsGzip', () => {
-  it.each([
-    [undefined, false],
-    ['', false],
-    ['gzip', true],
-    ['gzip, deflate, br', true],
-    ['identity', false],
-    ['gzip;q=0', false],
-    ['*', true],
-    ['*;q=0.5, gzip;q=0', false],
-    ['deflate, GZIP;q=0.2', true],
-  ])('Accept-Encoding %s → %s', (header, accepted) => {
-    expect(acceptsGzip(header)).toBe(accepted);
   });
 });

@@ -3,7 +3,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { negotiateFormat } from '../../src/serve/routes.js';
 import { Metrics } from '../../src/report/metrics.js';
 import { countProbes, seriesFromReport } from '../../src/report/series.js';
 import { allOpenReport, attempt, port25BlockedReport, report } from '../helpers/report-fixtures.js';
@@ -297,22 +296,5 @@ describe('Metrics exposition', () => {
     expect(
       samples((await metrics.render('prometheus')).body, 'mxprobe_cycle_interval_seconds'),
     ).toEqual(['mxprobe_cycle_interval_seconds 60']);
-  });
-});
-
-describe('negotiateFormat', () => {
-  it.each([
-    [undefined, 'prometheus'],
-    ['*/*', 'prometheus'],
-    ['text/plain;version=0.0.4', 'prometheus'],
-    [
-      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
-      'openmetrics',
-    ],
-    ['application/openmetrics-text; version=1.0.0', 'openmetrics'],
-    ['text/plain;q=1,application/openmetrics-text;q=0.5', 'prometheus'],
-    ['application/openmetrics-text;q=0', 'prometheus'],
-  ] as const)('Accept %s → %s', (accept, format) => {
-    expect(negotiateFormat(accept)).toBe(format);
   });
 });

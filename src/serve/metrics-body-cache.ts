@@ -1,5 +1,5 @@
-// What GET /metrics sends. With 2,000 attempts the exposition is about a megabyte (50 KB
-// gzipped): rebuilding it for every scrape would let a burst of scrapes stall the daemon and
+// The rendered body of GET /metrics, kept between scrapes. With 2,000 attempts it is about a
+// megabyte (50 KB gzipped): rebuilding it for every scrape would let a burst of scrapes stall the daemon and
 // fill its memory. So mxprobe's own series are kept as bytes until the next cycle (or setting),
 // the process metrics after them are rendered at most once per MAX_AGE_MS, and the whole is
 // gzipped once per rendering for the scrapers that ask for gzip (Prometheus does), on libuv's
@@ -14,13 +14,13 @@ export const MAX_AGE_MS = 1_000;
 /** Fast, and the repetitive text shrinks about 18 times anyway. */
 const GZIP_LEVEL = 1;
 
-export interface ExpositionSource {
+export interface MetricsRenderer {
   renderParts(format: ExpositionFormat): Promise<ExpositionParts>;
   /** Changes whenever mxprobe's own series change (a new cycle, a new setting). */
   readonly generation: number;
 }
 
-export interface Exposition {
+export interface MetricsBody {
   contentType: string;
   /** The body, in pieces to be sent one after the other. */
   chunks: readonly Buffer[];
@@ -41,17 +41,17 @@ interface Rendered {
   gzipped: Promise<Buffer> | undefined;
 }
 
-export class ExpositionCache {
+export class MetricsBodyCache {
   private readonly kept = new Map<ExpositionFormat, Kept>();
   private readonly rendered = new Map<ExpositionFormat, Rendered>();
 
   constructor(
-    private readonly source: ExpositionSource,
+    private readonly source: MetricsRenderer,
     private readonly now: () => number = () => performance.now(),
     private readonly maxAgeMs = MAX_AGE_MS,
   ) {}
 
-  async get(format: ExpositionFormat, acceptsGzip: boolean): Promise<Exposition> {
+  async get(format: ExpositionFormat, acceptsGzip: boolean): Promise<MetricsBody> {
     const entry = this.fresh(format);
     const { contentType, kept, live } = await entry.parts;
     if (!acceptsGzip) return { contentType, chunks: [kept, live], gzipped: false };
@@ -103,20 +103,4 @@ function gzipChunks(chunks: readonly Buffer[]): Promise<Buffer> {
     for (const chunk of chunks) gzip.write(chunk);
     gzip.end();
   });
-}
-
-/** Whether an Accept-Encoding header admits gzip (listed, or `*`, with a q above 0). Pure. */
-export function acceptsGzip(header: string | undefined): boolean {
-  if (header === undefined) return false;
-  let gzipQ: number | undefined;
-  let anyQ: number | undefined;
-  for (const part of header.split(',')) {
-    const [coding = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase());
-    const qParam = params.find((p) => p.startsWith('q='));
-    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
-    if (!Number.isFinite(q)) continue;
-    if (coding === 'gzip' || coding === 'x-gzip') gzipQ = q;
-    else if (coding === '*') anyQ = q;
-  }
-  return (gzipQ ?? anyQ ?? 0) > 0;
 }

@@ -16,21 +16,21 @@ import { ReplyReader } from './reply-reader.js';
 import { startTls, tlsFactsOf } from './tls.js';
 
 /** After the verdict, how long the EHLO/STARTTLS inspection may take at most. */
-export const GOODBYE_TIMEOUT_MS = 3_000;
+export const INSPECTION_TIMEOUT_MS = 3_000;
 /** How long the server may take to answer QUIT before the probe hangs up anyway. */
 export const QUIT_REPLY_MS = 1_000;
 
-export interface GoodbyeRequest {
+export interface InspectionRequest {
   /** EHLO, and STARTTLS if offered, before QUIT. */
   inspectStartTls: boolean;
   ehloName: string;
   servername: string | undefined;
-  /** The greeting budget also bounds the goodbye. */
+  /** The greeting budget also bounds the inspection. */
   greetingTimeoutMs: number;
   signal?: AbortSignal | undefined;
 }
 
-export interface Goodbye {
+export interface Inspection {
   tls?: TlsFacts;
   /** Whether EHLO advertised STARTTLS; undefined when not inspected. */
   starttls: boolean | undefined;
@@ -42,13 +42,13 @@ export interface Goodbye {
  * Inspects TLS when asked, then sends QUIT and hands the connection (the socket QUIT went out
  * on: the TLS one after STARTTLS) to `leave`, which owns it from then on.
  */
-export async function sayGoodbye(
+export async function inspectAndQuit(
   reader: ReplyReader,
-  request: GoodbyeRequest,
+  request: InspectionRequest,
   welcomed: boolean,
   leave: (socket: net.Socket) => void,
-): Promise<Goodbye> {
-  const deadline = performance.now() + Math.min(GOODBYE_TIMEOUT_MS, request.greetingTimeoutMs);
+): Promise<Inspection> {
+  const deadline = performance.now() + Math.min(INSPECTION_TIMEOUT_MS, request.greetingTimeoutMs);
   const left = (): number => deadline - performance.now();
   const quit = (r: ReplyReader): void => {
     r.send('QUIT');
