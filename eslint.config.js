@@ -176,6 +176,32 @@ export default tseslint.config(
     },
   },
   {
+    // The pure project: no network, no child process, no loopback helper (those tests go to
+    // test/loopback/, or further out by what they need).
+    files: ['test/unit/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?:node:)?(?:net|dns|tls|http|https|http2|dgram|child_process)(?:/.*)?$',
+              allowTypeImports: true,
+              message:
+                'a pure test opens no socket and starts no process: put it in test/loopback/',
+            },
+            {
+              regex:
+                '/helpers/(?:loopback-servers|hostile-servers|dns-server|run-mxprobe|daemon-process|prometheus|systemd-container|soak)\\.js$',
+              message:
+                'a pure test opens no socket and starts no process: put it in test/loopback/',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -108,3 +108,21 @@ describe('room boundaries', () => {
     expect(unchecked).toEqual([]);
   });
 });
+
+describe('the pure tests', () => {
+  it.each([
+    ['test/unit/report/x.test.ts', "import { createServer } from 'node:net';"],
+    ['test/unit/cli/x.test.ts', "import { spawn } from 'node:child_process';"],
+    ['test/unit/x.test.ts', "import { scriptedServer } from '../helpers/loopback-servers.js';"],
+  ])('%s: `%s` fails lint', async (file, source) => {
+    const errors = await boundaryErrors(file, source);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/a pure test opens no socket and starts no process/);
+  });
+
+  it('may read its fixtures', async () => {
+    expect(
+      await boundaryErrors('test/unit/x.test.ts', "import { readFileSync } from 'node:fs';"),
+    ).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { hedged, resolutionStatusOf } from '../../src/dns/client.js';
-import { orderMx, resolveTarget } from '../../src/probe/resolve.js';
-import { fakeDns } from '../helpers/fake-dns.js';
+import { hedged, resolutionStatusOf } from '../../../src/dns/client.js';
+import { orderMx, resolveTarget } from '../../../src/probe/resolve.js';
+import { fakeDns } from '../../helpers/fake-dns.js';
 
 describe('resolveTarget: domains', () => {
   it('orders MX hosts by preference and probes each of their A and AAAA addresses', async () => {

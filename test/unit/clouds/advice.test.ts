@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cloudAdvice } from '../../src/clouds/advice.js';
-import type { Environment } from '../../src/types.js';
+import { cloudAdvice } from '../../../src/clouds/advice.js';
+import type { Environment } from '../../../src/types.js';
 
 const base: Environment = { cloud: 'none', hostname: 'vm1', families: { '4': 'ok' } };
 

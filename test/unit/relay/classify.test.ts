@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { base64Forms, redact } from '../../src/relay/secret.js';
-import { classifyRelayError } from '../../src/relay/classify.js';
-import type { RelayStatus } from '../../src/types.js';
+import { base64Forms, redact } from '../../../src/relay/secret.js';
+import { classifyRelayError } from '../../../src/relay/classify.js';
+import type { RelayStatus } from '../../../src/types.js';
 
 /** An error shaped as nodemailer leaves it (code replaced, Node's errno kept as originalCode). */
 function nm(message: string, fields: Record<string, unknown>): Error {

@@ -2,10 +2,10 @@
 // config, cloud, greeting, local; decided as soon as no better source can speak), and the
 // lookups made for it through a DNS double: what is asked, what is not, and the deadline.
 import { describe, expect, it } from 'vitest';
-import { ReputationCheck } from '../../src/reputation/check.js';
-import { EgressFinder, type AttemptIdentity } from '../../src/reputation/egress.js';
-import { lookUpAddress } from '../../src/reputation/lookup.js';
-import { fakeDns, SILENT, type FakeZone } from '../helpers/fake-dns.js';
+import { ReputationCheck } from '../../../src/reputation/check.js';
+import { EgressFinder, type AttemptIdentity } from '../../../src/reputation/egress.js';
+import { lookUpAddress } from '../../../src/reputation/lookup.js';
+import { fakeDns, SILENT, type FakeZone } from '../../helpers/fake-dns.js';
 
 const seen = (fields: Partial<AttemptIdentity>): AttemptIdentity => ({
   greeting: null,

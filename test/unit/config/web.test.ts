@@ -1,8 +1,8 @@
 // The web config (--web.config.file) as exporter-toolkit writes it: what mxprobe reads from a
 // good file, and the one sentence it says about each kind of mistake (file, line, field).
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/error.js';
-import { parseWebConfig } from '../../src/config/web.js';
+import { ConfigError } from '../../../src/config/error.js';
+import { parseWebConfig } from '../../../src/config/web.js';
 
 const HASH = '$2b$04$Lrx.gNCJgdZ1aZOj1NMYGeehCRj.t1K7/BjUZrxQLwzYtYsxBA/72';
 

@@ -1,20 +1,20 @@
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDurationMs } from '../../src/config/duration.js';
-import { ConfigError } from '../../src/config/error.js';
+import { parseDurationMs } from '../../../src/config/duration.js';
+import { ConfigError } from '../../../src/config/error.js';
 import {
   DEFAULT_PROBE_SET,
   loadConfigFile,
   loadDefaultProbeSet,
   parseConfig,
-} from '../../src/config/load.js';
+} from '../../../src/config/load.js';
 import {
   dedupeTargets,
   normalizeDnsServer,
   parseListen,
   parsePortList,
   parseTargetName,
-} from '../../src/config/values.js';
+} from '../../../src/config/values.js';
 
 function problemsOf(text: string): string[] {
   try {

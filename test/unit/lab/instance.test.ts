@@ -9,7 +9,7 @@ import {
   MAX_LINK_NAME_LENGTH,
   namespaceList,
   parseInstanceName,
-} from '../../lab/instance.js';
+} from '../../../lab/instance.js';
 
 describe('lab instance names', () => {
   it('the default instance keeps the names the lab always had', () => {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, exitCodeFor, type DiagnosisInput } from '../../src/diagnosis/diagnose.js';
+import { diagnose, exitCodeFor, type DiagnosisInput } from '../../../src/diagnosis/diagnose.js';
 import {
   countedAttempts,
   familyStatuses,
   portReports,
   portsLostToLocalErrors,
   portStatus,
-} from '../../src/diagnosis/port-status.js';
-import type { Attempt, Reason, RelayReport, Result, TargetReport } from '../../src/types.js';
+} from '../../../src/diagnosis/port-status.js';
+import type { Attempt, Reason, RelayReport, Result, TargetReport } from '../../../src/types.js';
 
 let serial = 0;
 function attempt(

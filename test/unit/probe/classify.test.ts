@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAttempt, type DialOutcome } from '../../src/probe/classify.js';
-import { tlsFailureOf } from '../../src/smtp/tls.js';
+import { classifyAttempt, type DialOutcome } from '../../../src/probe/classify.js';
+import { tlsFailureOf } from '../../../src/smtp/tls.js';
 
 describe('classifyAttempt (docs/reference.md, Results and reasons, rule by rule)', () => {
   it.each<[string, DialOutcome, string, string]>([

@@ -2,12 +2,12 @@
 // diagnosis quotes them, says it is reputation and not a network block, and its advice carries
 // the findings of §10 (listing zone and delisting page, missing PTR and who sets it, relay).
 import { describe, expect, it } from 'vitest';
-import { diagnose, diagnosisCode, type DiagnosisInput } from '../../src/diagnosis/diagnose.js';
-import { countedAttempts, familyStatuses, portReports } from '../../src/diagnosis/port-status.js';
-import { renderReport } from '../../src/report/render.js';
-import { seriesFromReport } from '../../src/report/series.js';
-import type { Attempt, EgressReport, RelayReport, Report } from '../../src/types.js';
-import { LISTED_EGRESS, report } from '../helpers/report-fixtures.js';
+import { diagnose, diagnosisCode, type DiagnosisInput } from '../../../src/diagnosis/diagnose.js';
+import { countedAttempts, familyStatuses, portReports } from '../../../src/diagnosis/port-status.js';
+import { renderReport } from '../../../src/report/render.js';
+import { seriesFromReport } from '../../../src/report/series.js';
+import type { Attempt, EgressReport, RelayReport, Report } from '../../../src/types.js';
+import { LISTED_EGRESS, report } from '../../helpers/report-fixtures.js';
 
 const BLOCKED_USING =
   '554 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using dnsbl.example';

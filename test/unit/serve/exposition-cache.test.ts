@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { ExpositionFormat } from '../../src/report/metrics.js';
-import { acceptsGzip, ExpositionCache } from '../../src/serve/exposition-cache.js';
+import type { ExpositionFormat } from '../../../src/report/metrics.js';
+import { acceptsGzip, ExpositionCache } from '../../../src/serve/exposition-cache.js';
 
 /** A metrics source that counts its renders and says which one a body came from. */
 function source() {

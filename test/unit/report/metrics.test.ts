@@ -3,12 +3,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { negotiateFormat } from '../../src/serve/routes.js';
-import { Metrics } from '../../src/report/metrics.js';
-import { countProbes, seriesFromReport } from '../../src/report/series.js';
-import { allOpenReport, attempt, port25BlockedReport, report } from '../helpers/report-fixtures.js';
+import { negotiateFormat } from '../../../src/serve/routes.js';
+import { Metrics } from '../../../src/report/metrics.js';
+import { countProbes, seriesFromReport } from '../../../src/report/series.js';
+import { allOpenReport, attempt, port25BlockedReport, report } from '../../helpers/report-fixtures.js';
 
-const FIXTURES = join(import.meta.dirname, '../fixtures');
+const FIXTURES = join(import.meta.dirname, '../../fixtures');
 const FINISHED = new Date('2026-11-23T10:00:02.000Z');
 
 function newMetrics(): Metrics {

@@ -10,11 +10,11 @@ import {
   isInternalAddress,
   reverseName,
   type IpAddress,
-} from '../../src/reputation/address.js';
-import type { DnsAnswer } from '../../src/reputation/dns-answer.js';
-import { ptrVerdict } from '../../src/reputation/ptr.js';
-import { dnsblVerdict, knownZone } from '../../src/reputation/zones.js';
-import { printable } from '../../src/util/printable.js';
+} from '../../../src/reputation/address.js';
+import type { DnsAnswer } from '../../../src/reputation/dns-answer.js';
+import { ptrVerdict } from '../../../src/reputation/ptr.js';
+import { dnsblVerdict, knownZone } from '../../../src/reputation/zones.js';
+import { printable } from '../../../src/util/printable.js';
 
 const v4: IpAddress = { address: '203.0.113.7', family: 4 };
 const v6: IpAddress = { address: '2001:db8:7::7', family: 6 };

@@ -1,7 +1,7 @@
 import { Gauge, Registry, type RegistryContentType } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { joinFamilies, renderGaugeFamily } from '../../src/report/exposition.js';
-import type { Sample } from '../../src/report/series.js';
+import { joinFamilies, renderGaugeFamily } from '../../../src/report/exposition.js';
+import type { Sample } from '../../../src/report/series.js';
 
 /** What prom-client writes for the same gauge. */
 async function promClient(name: string, help: string, samples: Sample[], openMetrics: boolean) {

@@ -1,10 +1,10 @@
 // What /status shows a client that has not authenticated: the same report, with the ids of the
 // cloud account and the machine replaced, wherever they appear.
 import { describe, expect, it } from 'vitest';
-import { cloudAdvice } from '../../src/clouds/advice.js';
-import { redactIdentifiers } from '../../src/report/redact.js';
-import type { Report } from '../../src/types.js';
-import { azureBlockedReport, port25BlockedReport } from '../helpers/report-fixtures.js';
+import { cloudAdvice } from '../../../src/clouds/advice.js';
+import { redactIdentifiers } from '../../../src/report/redact.js';
+import type { Report } from '../../../src/types.js';
+import { azureBlockedReport, port25BlockedReport } from '../../helpers/report-fixtures.js';
 
 function onCloud(environment: Report['environment']): Report {
   const report = port25BlockedReport();

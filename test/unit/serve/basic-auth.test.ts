@@ -2,12 +2,12 @@
 // in, what it costs, and when a verified certificate counts as proof of who the client is.
 import { hashSync } from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { BasicAuth, parseBasicAuthorization, type Compare } from '../../src/serve/basic-auth.js';
+import { BasicAuth, parseBasicAuthorization, type Compare } from '../../../src/serve/basic-auth.js';
 import {
   certificateAuthenticates,
   clientCertificateRefusal,
   type PeerFacts,
-} from '../../src/serve/tls-listener.js';
+} from '../../../src/serve/tls-listener.js';
 
 const basic = (credentials: string): string =>
   `Basic ${Buffer.from(credentials).toString('base64')}`;

@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeTextfile } from '../../src/report/textfile.js';
-import { allOpenReport, port25BlockedReport } from '../helpers/report-fixtures.js';
+import { writeTextfile } from '../../../src/report/textfile.js';
+import { allOpenReport, port25BlockedReport } from '../../helpers/report-fixtures.js';
 
 describe('writeTextfile', () => {
   it('replaces the file with the latest pass, leaving no temporary file behind', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lateConnections, type ConnectionEvent } from '../../lab/connection-log.js';
+import { lateConnections, type ConnectionEvent } from '../../../lab/connection-log.js';
 
 const at = (t: number, client: string, event: ConnectionEvent['event'], listener = 'L:25') => ({
   t,

@@ -6,7 +6,7 @@ import {
   parseReply,
   ReplyScanner,
   type ParseState,
-} from '../../src/smtp/reply-parser.js';
+} from '../../../src/smtp/reply-parser.js';
 
 describe('parseReply', () => {
   it('reads a one-line greeting', () => {

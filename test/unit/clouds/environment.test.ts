@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { detectCloud, servicesToAsk } from '../../src/clouds/detect.js';
-import { defaultCloudDetection, defaultConfig } from '../../src/config/default-config.js';
+import { detectCloud, servicesToAsk } from '../../../src/clouds/detect.js';
+import { defaultCloudDetection, defaultConfig } from '../../../src/config/default-config.js';
 
 describe('servicesToAsk: metadata services are asked only with a reason', () => {
   const defaults = defaultCloudDetection();

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { staggerWidth, synOffsets } from '../../src/probe/connect.js';
-import { runScheduled, START_BURST, type ScheduleOptions } from '../../src/probe/schedule.js';
+import { staggerWidth, synOffsets } from '../../../src/probe/connect.js';
+import { runScheduled, START_BURST, type ScheduleOptions } from '../../../src/probe/schedule.js';
 import {
   parseOpenFileLimit,
   SocketBudget,
   SocketLease,
   socketBound,
-} from '../../src/probe/sockets.js';
+} from '../../../src/probe/sockets.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
