@@ -153,6 +153,7 @@ describe.each(CASES)('scenario $scenario', (c) => {
   });
 
   it('finds nothing against the VM’s own address: its PTR is confirmed, no zone lists it', () => {
+    expect(json.report.egress.addresses.length).toBeGreaterThan(0);
     for (const a of json.report.egress.addresses) {
       expect([a.address, a.ptr.status]).toEqual([a.address, 'ok']);
       expect(a.dnsbl.map((d) => d.status).filter((s) => s !== 'clean')).toEqual([]);
@@ -173,6 +174,7 @@ describe.each(CASES)('scenario $scenario', (c) => {
     expect(human.stdout).not.toContain('\u001b['); // no colour when not on a TTY
     const lines = human.stdout.split('\n');
     // One row per attempt, with its address, port, result and reason.
+    expect(json.report.attempts.length).toBeGreaterThan(0);
     for (const a of json.report.attempts) {
       const [result, reason] = c.attempt(a);
       const row = lines.find(

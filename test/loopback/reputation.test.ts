@@ -220,6 +220,7 @@ describe('an egress address from the config, checked beside the probes', () => {
     const report = json(run.stdout);
     expect(report.attempts.map((a) => a.result)).toEqual(['reachable']);
     expect(report.attempts[0]?.durationMs).toBeLessThan(1_000);
+    expect(report.egress.addresses.map((a) => a.address)).toEqual(['203.0.113.7', '2001:db8:7::7']);
     for (const a of report.egress.addresses) {
       expect(a.ptr.status).toBe('error');
       expect(a.dnsbl.map((d) => d.status)).toEqual(['error', 'error', 'error']);
