@@ -21,6 +21,12 @@ async function serve(server: Promise<Loopback>): Promise<Loopback> {
   return s;
 }
 
+/** Waits (up to 5 s) for what a server sees after the probe has returned. */
+async function until(seen: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!seen() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
 function request(port: number, extra: Partial<DialRequest> = {}): DialRequest {
   return {
     address: '127.0.0.1',
@@ -53,7 +59,8 @@ describe('dialSmtp + classifyAttempt on loopback', () => {
     });
     expect(a.greeting).toMatch(/^220 mx\.loopback\.test/);
     expect(a.durationMs).toBeLessThan(500);
-    await new Promise((r) => setTimeout(r, 50));
+    // The server reads the QUIT a moment after the probe has sent it and returned.
+    await until(() => s.received.flat().length > 0);
     expect(s.received.flat()).toEqual(['QUIT']);
   });
 

@@ -67,13 +67,17 @@ function input(
 const twoDomains = [target('a.example'), target('b.example')];
 
 describe('portStatus (docs/reference.md, Port statuses)', () => {
-  it.each<[string, Attempt[], string]>([
-    ['every attempt reachable', [ok('a', 25), ok('b', 25)], 'open'],
-    ['some reachable', [ok('a', 25), dropped('b', 25)], 'partial'],
-    ['none reachable, one blocked', [refused('a', 25), dropped('b', 25)], 'blocked'],
-    ['none reachable, all filtered', [dropped('a', 25), dropped('b', 25)], 'filtered'],
-    ['no attempts', [], 'unknown'],
-  ])('%s → %s', (_what, attempts, status) => {
+  it.each(
+    (
+      [
+        ['every attempt reachable', [ok('a', 25), ok('b', 25)], 'open'],
+        ['some reachable', [ok('a', 25), dropped('b', 25)], 'partial'],
+        ['none reachable, one blocked', [refused('a', 25), dropped('b', 25)], 'blocked'],
+        ['none reachable, all filtered', [dropped('a', 25), dropped('b', 25)], 'filtered'],
+        ['no attempts', [], 'unknown'],
+      ] satisfies [string, Attempt[], string][]
+    ).map(([what, attempts, status]) => [`${what} → ${status}`, attempts, status] as const),
+  )('%s', (_title, attempts, status) => {
     expect(portStatus(attempts)).toBe(status);
   });
 });
@@ -260,11 +264,18 @@ describe('diagnosis hints', () => {
 });
 
 describe('exitCodeFor (docs/reference.md, Command line)', () => {
-  it.each<[string, Attempt[], TargetReport[], number]>([
-    ['all open', [ok('a.example', 25)], twoDomains, 0],
-    ['a port not open', [ok('a.example', 587), dropped('a.example', 25)], twoDomains, 1],
-    ['nothing resolved', [], [target('a.example', 'nxdomain')], 3],
-  ])('%s → %i', (_what, attempts, targets, code) => {
+  it.each(
+    (
+      [
+        ['all open', [ok('a.example', 25)], twoDomains, 0],
+        ['a port not open', [ok('a.example', 587), dropped('a.example', 25)], twoDomains, 1],
+        ['nothing resolved', [], [target('a.example', 'nxdomain')], 3],
+      ] satisfies [string, Attempt[], TargetReport[], number][]
+    ).map(
+      ([what, attempts, targets, code]) =>
+        [`${what} → exit ${code}`, attempts, targets, code] as const,
+    ),
+  )('%s', (_title, attempts, targets, code) => {
     const i = input(attempts, targets);
     expect(exitCodeFor(diagnose(i), i.ports)).toBe(code);
   });

@@ -3,7 +3,11 @@
 // the findings of §10 (listing zone and delisting page, missing PTR and who sets it, relay).
 import { describe, expect, it } from 'vitest';
 import { diagnose, diagnosisCode, type DiagnosisInput } from '../../../src/diagnosis/diagnose.js';
-import { countedAttempts, familyStatuses, portReports } from '../../../src/diagnosis/port-status.js';
+import {
+  countedAttempts,
+  familyStatuses,
+  portReports,
+} from '../../../src/diagnosis/port-status.js';
 import { renderReport } from '../../../src/report/render.js';
 import { seriesFromReport } from '../../../src/report/series.js';
 import type { Attempt, EgressReport, RelayReport, Report } from '../../../src/types.js';
@@ -56,30 +60,37 @@ function input(
 }
 
 describe('diagnosisCode: port25-refused, after dns-failed and before egress-blocked', () => {
-  it.each<[string, Attempt[], string]>([
-    [
-      'every port-25 server refused, 587 works',
-      [refusedWith(LISTED), submission()],
-      'port25-refused',
-    ],
-    [
-      'refused and dropped on 25, 587 works',
-      [refusedWith(RATE), dropped25(), submission()],
-      'port25-refused',
-    ],
-    ['refused on 25 and nothing else reachable', [refusedWith(RATE)], 'port25-refused'],
-    ['only dropped on 25: the network', [dropped25(), submission()], 'port25-blocked'],
-    [
-      'one server refused, another greeted',
-      [refusedWith(RATE), attempt(25, {}), submission()],
-      'partial',
-    ],
-    [
-      'a rejecting submission port is not port 25',
-      [attempt(25, {}), attempt(587, { result: 'blocked', reason: 'rejected', greeting: RATE })],
-      'partial',
-    ],
-  ])('%s → %s', (_what, attempts, code) => {
+  it.each(
+    (
+      [
+        [
+          'every port-25 server refused, 587 works',
+          [refusedWith(LISTED), submission()],
+          'port25-refused',
+        ],
+        [
+          'refused and dropped on 25, 587 works',
+          [refusedWith(RATE), dropped25(), submission()],
+          'port25-refused',
+        ],
+        ['refused on 25 and nothing else reachable', [refusedWith(RATE)], 'port25-refused'],
+        ['only dropped on 25: the network', [dropped25(), submission()], 'port25-blocked'],
+        [
+          'one server refused, another greeted',
+          [refusedWith(RATE), attempt(25, {}), submission()],
+          'partial',
+        ],
+        [
+          'a rejecting submission port is not port 25',
+          [
+            attempt(25, {}),
+            attempt(587, { result: 'blocked', reason: 'rejected', greeting: RATE }),
+          ],
+          'partial',
+        ],
+      ] satisfies [string, Attempt[], string][]
+    ).map(([what, attempts, code]) => [`${what} → ${code}`, attempts, code] as const),
+  )('%s', (_title, attempts, code) => {
     expect(diagnosisCode(input(attempts))).toBe(code);
   });
 });
