@@ -251,7 +251,7 @@ describe('POST /-/reload', () => {
     writeFileSync(e.configFile, probeConfig(Number(port), '2m'));
     writeFileSync(
       e.webFile,
-      `tls_server_config:\n  cert_file: renewed.crt\n  key_file: renewed.key\n${users('new')}`,
+      `tls_server_config:\n  cert_file: renewed.pem\n  key_file: renewed.key\n${users('new')}`,
     );
     const reload = await get(`${e.base}/-/reload`, { method: 'POST', auth: 'prometheus:old' });
     expect([reload.status, reload.body]).toEqual([200, 'config reloaded\n']);
@@ -330,14 +330,14 @@ describe('loading the web config', () => {
     ],
     [
       'a key that does not belong to the certificate',
-      () => `tls_server_config:\n  cert_file: server.crt\n  key_file: client.key\n`,
+      () => `tls_server_config:\n  cert_file: server.pem\n  key_file: client.key\n`,
       (file: string) =>
         `${file}:2: tls_server_config: cert_file and key_file do not make a key pair: error:05800074:x509 certificate routines::key values mismatch`,
     ],
     [
       'a client CA file that holds no certificate',
       () =>
-        `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: server.key\n`,
+        `tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: server.key\n`,
       (file: string) => `${file}:5: tls_server_config.client_ca_file: not a PEM CA certificate`,
     ],
   ])('%s: one line naming the file, line and field', async (_name, text, message) => {
