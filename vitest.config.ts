@@ -1,21 +1,29 @@
 import { defineConfig } from 'vitest/config';
 
-// Four projects: the fast tests (pure units and loopback integration) run in parallel; the
-// root project needs root or system packages; the namespace lab needs root and one lab at a
-// time, so its files run one after another; the system project needs root to boot systemd in a
-// container and install the Debian package there.
+// Five projects, each named for what its tests need: `pure` (logic and the files it reads, no
+// network, no child process) and `loopback` (the built mxprobe and servers on 127.0.0.1/::1)
+// run in parallel and need nothing more; `root` needs root (ports below 1024) or Debian packages
+// (prometheus); `lab` needs root and one lab at a time, so its files run one after another;
+// `system` needs root to boot systemd in a container and install the Debian package there.
+// Pure tests mirror the rooms of src/ and lab/: test/unit/<room>/.
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
-          name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          name: 'pure',
+          include: ['test/unit/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },
       {
-        // Loopback tests that need root (ports below 1024) or Debian packages (prometheus).
+        test: {
+          name: 'loopback',
+          include: ['test/loopback/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
         test: {
           name: 'root',
           include: ['test/root/**/*.test.ts'],

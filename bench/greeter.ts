@@ -1,7 +1,7 @@
 // The bench's plain SMTP greeters: one light process inside the lab's internet namespace that
 // listens on one port of many addresses (2,000 real SMTP servers would measure the servers,
 // not the probe). Each connection is greeted at once (`220`); EHLO gets a `250` without
-// STARTTLS, QUIT a `221` and the close, anything else a `502`. Every accepted connection, and
+// STARTTLS, QUIT a `221` and the close, anything else a `502` (lab/peers.ts). Every accepted connection, and
 // when its client first spoke, is recorded in the lab's connection-log format.
 //
 // Run as `node dist/bench/greeter.js CONFIG.json`; prints `ready N` once every listener is
@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { endpoint, openConnectionLog, type ConnectionLogger } from '../lab/connection-log.js';
+import { greetLightly } from '../lab/peers.js';
 
 export interface GreeterConfig {
   addresses: string[];
@@ -24,28 +25,7 @@ const IDLE_MS = 30_000;
 function greet(socket: net.Socket, name: string, log: ConnectionLogger, listener: string): void {
   const client = endpoint(socket.remoteAddress, socket.remotePort);
   log({ listener, client, event: 'accept' });
-  socket.on('error', () => undefined);
-  socket.setTimeout(IDLE_MS, () => socket.destroy());
-  socket.write(`220 ${name} ESMTP mxprobe bench\r\n`);
-  let buffered = '';
-  let spoke = false;
-  socket.on('data', (chunk: Buffer) => {
-    if (!spoke) {
-      spoke = true;
-      log({ listener, client, event: 'decided' });
-    }
-    buffered += chunk.toString('latin1');
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      const command = buffered.slice(0, newline).trim().split(' ')[0]?.toUpperCase() ?? '';
-      buffered = buffered.slice(newline + 1);
-      if (command === 'QUIT') {
-        socket.end('221 2.0.0 bye\r\n');
-        return;
-      }
-      socket.write(command === 'EHLO' ? `250 ${name}\r\n` : '502 5.5.1 bench: not here\r\n');
-    }
-  });
+  greetLightly(socket, name, IDLE_MS, () => log({ listener, client, event: 'decided' }));
 }
 
 export async function startGreeters(config: GreeterConfig): Promise<net.Server[]> {

@@ -1,7 +1,8 @@
 // The lab's mail servers: one process inside the internet namespace that listens on 25, 587
 // and 465 of every lab host address. Well-behaved hosts are real SMTP servers (smtp-server:
 // STARTTLS on 25/587, implicit TLS on 465, mail accepted and thrown away); the misbehaving
-// ones are plain sockets that do exactly one wrong thing, as named in zone.ts.
+// ones are plain sockets that do exactly one wrong thing, as named in zone.ts (lab/peers.ts,
+// which the loopback tests' hostile servers play too).
 //
 // Run as `node dist/lab/servers.js CONFIG.json`; prints `ready` on stdout once every
 // listener is bound, and exits on SIGTERM/SIGINT.
@@ -13,6 +14,7 @@ import tls from 'node:tls';
 import { pathToFileURL } from 'node:url';
 import { SMTPServer } from 'smtp-server';
 import { endpoint, openConnectionLog, type ConnectionLogger } from './connection-log.js';
+import { misbehave, type WireBehaviour } from './peers.js';
 import {
   AZURE_COMPUTE,
   AZURE_METADATA_PATH,
@@ -48,9 +50,6 @@ export interface ServersConfig {
   /** Where every accepted connection is recorded (lab/connection-log.ts), if anywhere. */
   connectionLog?: string;
 }
-
-/** How long a socket that is left hanging on purpose stays open before the server gives up. */
-const HOLD_MS = 120_000;
 
 interface Closable {
   close(callback?: () => void): unknown;
@@ -120,81 +119,13 @@ function smtpServer(
   return server;
 }
 
-/** A tiny SMTP tail for hand-made greetings: answers QUIT, refuses everything else. */
-function answerUntilQuit(socket: net.Socket, otherReply: string): void {
-  let buffered = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, newline).trim().toUpperCase();
-      buffered = buffered.slice(newline + 1);
-      if (line === 'QUIT') {
-        socket.end('221 2.0.0 bye\r\n');
-        return;
-      }
-      socket.write(`${otherReply}\r\n`);
-    }
-  });
-}
-
-/** What a misbehaving host does with a connection, once (for 465: maybe after TLS). */
-function misbehave(behaviour: Behaviour, socket: net.Socket, name: string): void {
-  socket.on('error', () => undefined);
-  socket.setTimeout(HOLD_MS, () => socket.destroy());
-  switch (behaviour) {
-    case 'greet-554':
-      socket.write(`554 5.3.2 ${name} no service here (lab)\r\n`);
-      answerUntilQuit(socket, '503 5.5.1 no service here');
-      return;
-    case 'never-greet':
-      // Hold the connection and say nothing.
-      return;
-    case 'garbage':
-      socket.write('HTTP/1.1 400 Bad Request\r\nServer: not-smtp\r\n\r\n\x00\xff\xfe garbage');
-      return;
-    case 'reset':
-      socket.resetAndDestroy();
-      return;
-    case 'slow-greet': {
-      const timer = setTimeout(() => {
-        socket.write(`220 ${name} ESMTP mxprobe lab (slow)\r\n`);
-        answerUntilQuit(socket, '502 5.5.1 lab: only QUIT here');
-      }, SLOW_GREETING_MS);
-      socket.on('close', () => clearTimeout(timer));
-      return;
-    }
-    case 'endless-line': {
-      // "220 " and then one line that never ends, as long as the client keeps reading.
-      const chunk = 'x'.repeat(16 * 1024);
-      const pump = (): void => {
-        while (!socket.destroyed && socket.write(chunk)) {
-          // keep writing until the kernel buffer is full
-        }
-      };
-      socket.write('220 ');
-      socket.on('drain', pump);
-      pump();
-      return;
-    }
-    case 'smtp':
-    case 'expired-cert':
-      throw new Error(`${behaviour} is served by smtp-server, not by misbehave()`);
-    default: {
-      const unknown: never = behaviour;
-      throw new Error(`unknown behaviour ${String(unknown)}`);
-    }
-  }
-}
-
 /**
  * The raw server for a misbehaving host. On 465 the greeting misbehaviours come after a
  * correct TLS handshake (the server is TLS, its SMTP is wrong); the wire-level ones (silence,
  * garbage, reset, endless bytes) happen before any TLS, where a real broken box would fail.
  */
 function misbehavingServer(
-  listener: Listener,
+  listener: Listener & { behaviour: WireBehaviour },
   key: Buffer,
   cert: Buffer,
   log: ConnectionLogger | undefined,
@@ -209,13 +140,15 @@ function misbehavingServer(
         client: endpoint(socket.remoteAddress, socket.remotePort),
         event: 'decided',
       });
-      misbehave(listener.behaviour, socket, listener.name);
+      misbehave(listener.behaviour, socket, listener.name, SLOW_GREETING_MS);
     });
     server.on('tlsClientError', () => undefined);
     recordConnections(server, listener, log);
     return server;
   }
-  const server = net.createServer((socket) => misbehave(listener.behaviour, socket, listener.name));
+  const server = net.createServer((socket) =>
+    misbehave(listener.behaviour, socket, listener.name, SLOW_GREETING_MS),
+  );
   recordConnections(server, listener, log);
   return server;
 }
@@ -302,7 +235,7 @@ export async function startServers(config: ServersConfig): Promise<() => Promise
           ? smtpServer(listener, key, cert, blocked, log)
           : listener.behaviour === 'expired-cert'
             ? smtpServer(listener, expiredKey, expiredCert, blocked, log)
-            : misbehavingServer(listener, key, cert, log);
+            : misbehavingServer({ ...listener, behaviour: listener.behaviour }, key, cert, log);
       servers.push(server);
       await listen(server, listener);
     }),

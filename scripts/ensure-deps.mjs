@@ -3,6 +3,7 @@
 // so that each works as the first command on a new machine.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { withServicesHeld } from './hold-services.mjs';
 
 /** Debian packages and one command each provides, to tell whether it is installed. */
 export const APT_PACKAGES = {
@@ -25,6 +26,19 @@ export const APT_PACKAGES = {
   help2man: 'help2man',
   lintian: 'lintian',
 };
+
+/** The services the Debian packages above bring, which the tests, lab and bench run themselves. */
+const SERVICE_UNITS = [
+  'prometheus',
+  'prometheus-node-exporter',
+  'prometheus-blackbox-exporter',
+  'prometheus-alertmanager',
+];
+
+function unitExists(unit) {
+  if (!hasCommand('systemctl')) return false;
+  return spawnSync('systemctl', ['cat', `${unit}.service`], { stdio: 'ignore' }).status === 0;
+}
 
 export function hasCommand(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
@@ -64,21 +78,18 @@ export function ensureAptPackages(packages = APT_PACKAGES) {
       stdio: ['ignore', 'inherit', 'inherit'],
       env,
     }).status;
-  if (install() !== 0) {
-    spawnSync('apt-get', ['update', '-q'], { stdio: ['ignore', 'inherit', 'inherit'], env });
-    install();
-  }
-  // The Debian prometheus packages start a service where they can; the lab, tests and bench run
-  // their own.
-  spawnSync(
-    'sh',
-    [
-      '-c',
-      // One unit at a time: systemctl gives up on the whole list when one unit does not exist.
-      'command -v systemctl >/dev/null || exit 0; for unit in prometheus prometheus-node-exporter prometheus-blackbox-exporter prometheus-alertmanager; do systemctl disable --now "$unit" 2>/dev/null; done; true',
-    ],
-    { stdio: 'ignore' },
-  );
+  // The packages' services (prometheus and its exporters) must not start: the tests, the lab and
+  // the bench run their own, and a service that was running before is left as it was.
+  const unitsBefore = SERVICE_UNITS.filter(unitExists);
+  withServicesHeld(() => {
+    if (install() !== 0) {
+      spawnSync('apt-get', ['update', '-q'], { stdio: ['ignore', 'inherit', 'inherit'], env });
+      install();
+    }
+  });
+  // A unit these packages brought stays off at the next boot too; one that was there is not ours.
+  for (const unit of SERVICE_UNITS.filter((u) => !unitsBefore.includes(u) && unitExists(u)))
+    spawnSync('systemctl', ['disable', unit], { stdio: 'ignore' });
   missing = missingAptPackages(packages);
   return missing;
 }

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { misbehave } from '../../lab/peers.js';
 import { createPki } from '../../lab/pki.js';
 import type { Reason, Result } from '../../src/types.js';
 import {
@@ -104,24 +105,16 @@ export async function hostileServer(
     case 'huge-chain':
       return hugeChainServer(at);
     case 'greet-554':
-      return scripted((c) => c.write('554 5.3.2 no service here\r\n'));
     case 'never-greet':
-      return scripted(() => undefined);
     case 'garbage':
-      return scripted((c) =>
-        c.write(
-          Buffer.from('HTTP/1.1 400 Bad Request\r\nServer: not-smtp\r\n\r\n\x00\xff\xfe', 'latin1'),
-        ),
-      );
     case 'reset':
-      return scripted((c) => c.resetAndDestroy());
     case 'slow-greet':
-      return scripted((c) => {
-        const timer = setTimeout(() => c.write('220 slow.test ESMTP\r\n'), SLOW_GREETING_MS);
-        c.on('close', () => clearTimeout(timer));
-      });
     case 'endless-line':
-      return scripted((c) => pump(c, '220 ', 'x'.repeat(16 * 1024)));
+      // The lab's misbehaving hosts, played as the lab plays them (they answer QUIT themselves).
+      return scriptedServer((c) => misbehave(behaviour, c, `${behaviour}.test`, SLOW_GREETING_MS), {
+        ...at,
+        answerQuit: false,
+      });
     case 'endless-reply':
       return scripted((c) => pump(c, '', '220-and on and on and on\r\n'.repeat(600)));
     case 'expired-cert':
@@ -144,12 +137,13 @@ function pump(socket: Socket, first: string, chunk: string): void {
   more();
 }
 
-/** Implicit TLS whose certificate chain is about 160 KiB (200 copies of a 0.8 KiB certificate): over OpenSSL's 100 KiB default. */
+/** Implicit TLS whose certificate chain is about 160 KiB: over OpenSSL's 100 KiB default. */
 async function hugeChainServer(at: ListenAt): Promise<Loopback> {
   const { key, cert } = testCert();
+  const copies = Math.ceil((160 * 1024) / cert.length);
   return scriptedTlsServer((c) => c.write('220 huge-chain.test ESMTP\r\n'), {
     ...at,
-    credentials: { key, cert: cert + cert.repeat(200) },
+    credentials: { key, cert: cert + cert.repeat(copies) },
   });
 }
 

@@ -9,7 +9,10 @@ import {
 } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { SMTPServer } from 'smtp-server';
+import { onLines } from '../../lab/peers.js';
 import { makeTestCert, type TestCert } from './relay-fixtures.js';
+
+export { onLines };
 
 export interface Loopback {
   port: number;
@@ -125,20 +128,6 @@ function recordLines(socket: Socket, received: string[][], answerQuit: boolean):
   onLines(socket, (line) => {
     lines.push(line);
     if (answerQuit && /^QUIT$/i.test(line)) socket.end('221 bye\r\n');
-  });
-}
-
-/** Calls `onLine` with each line the client sends, CRLF or LF ended, read as latin1. */
-export function onLines(socket: Socket, onLine: (line: string) => void): void {
-  let buffer = '';
-  socket.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('latin1');
-    let end: number;
-    while ((end = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, end).replace(/\r$/, '');
-      buffer = buffer.slice(end + 1);
-      onLine(line);
-    }
   });
 }
 

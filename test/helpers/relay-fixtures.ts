@@ -1,61 +1,35 @@
 // Loopback relays for the relay tests: a throwaway certificate, smtp-server instances and a
 // listener that accepts and never speaks.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { selfSigned } from '../../lab/certificates.js';
 
 export interface TestCert {
   key: string;
   cert: string;
 }
 
-/** A self-signed certificate for 127.0.0.1 and localhost, made with the openssl CLI. */
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost (lab/certificates.ts): the server's
+ * certificate and the client's trust anchor in one.
+ */
 export function makeTestCert(): TestCert {
   const dir = mkdtempSync(join(tmpdir(), 'mxprobe-relay-cert-'));
   try {
-    const config = join(dir, 'openssl.cnf');
-    writeFileSync(
-      config,
-      [
-        '[req]',
-        'distinguished_name = dn',
-        'x509_extensions = ext',
-        'prompt = no',
-        '[dn]',
-        'CN = localhost',
-        '[ext]',
-        'subjectAltName = DNS:localhost, IP:127.0.0.1',
-        'basicConstraints = critical, CA:TRUE',
-        '',
-      ].join('\n'),
+    const { key, cert } = selfSigned(
+      dir,
+      'localhost',
+      {
+        cn: 'localhost',
+        names: ['localhost', '127.0.0.1'],
+      },
+      2,
     );
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-config',
-        config,
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    };
+    return { key, cert };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

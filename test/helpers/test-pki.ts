@@ -1,18 +1,13 @@
-// A throwaway PKI for the TLS listener tests, made with the openssl CLI in a temporary
-// directory: a CA, a server certificate for 127.0.0.1 and localhost signed by it, a client
-// certificate signed by it, and a client certificate of another CA that the server must refuse.
+// A throwaway PKI for the TLS listener tests (lab/certificates.ts) in a temporary directory: a
+// CA, a server certificate for 127.0.0.1 and localhost signed by it, a client certificate signed
+// by it, and a client certificate of another CA that the server must refuse.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { days, issue, selfSigned, type KeyPair } from '../../lab/certificates.js';
 
-export interface KeyPair {
-  cert: string;
-  key: string;
-  certFile: string;
-  keyFile: string;
-}
+export type { KeyPair };
 
 export interface TestPki {
   dir: string;
@@ -26,78 +21,19 @@ export interface TestPki {
   cleanup(): void;
 }
 
-const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-
 export function makeTestPki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'mxprobe-pki-'));
-  const file = (name: string): string => join(dir, name);
-  const run = (args: string[]): void => {
-    execFileSync('openssl', args, { stdio: 'ignore' });
-  };
-  const pair = (name: string): KeyPair => ({
-    cert: readFileSync(file(`${name}.crt`), 'utf8'),
-    key: readFileSync(file(`${name}.key`), 'utf8'),
-    certFile: file(`${name}.crt`),
-    keyFile: file(`${name}.key`),
-  });
-  const selfSigned = (name: string, cn: string): KeyPair => {
-    run([
-      'req',
-      '-x509',
-      ...EC,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${cn}`,
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-      '-keyout',
-      file(`${name}.key`),
-      '-out',
-      file(`${name}.crt`),
-    ]);
-    return pair(name);
-  };
-  const signed = (name: string, cn: string, ca: string, extensions: string[]): KeyPair => {
-    run(
-      ['req', '-new', ...EC, '-subj', `/CN=${cn}`, '-keyout', file(`${name}.key`)].concat([
-        '-out',
-        file(`${name}.csr`),
-      ]),
-    );
-    writeFileSync(file(`${name}.ext`), `${extensions.join('\n')}\n`);
-    run([
-      'x509',
-      '-req',
-      '-in',
-      file(`${name}.csr`),
-      '-CA',
-      file(`${ca}.crt`),
-      '-CAkey',
-      file(`${ca}.key`),
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      file(`${name}.ext`),
-      '-out',
-      file(`${name}.crt`),
-    ]);
-    return pair(name);
-  };
-  const serverExt = ['subjectAltName=IP:127.0.0.1,DNS:localhost', 'extendedKeyUsage=serverAuth'];
-  const clientExt = ['extendedKeyUsage=clientAuth'];
-  const ca = selfSigned('ca', 'mxprobe test CA');
-  selfSigned('other-ca', 'some other CA');
+  const ca = selfSigned(dir, 'ca', { cn: 'mxprobe test CA' }, 2);
+  const otherCa = selfSigned(dir, 'other-ca', { cn: 'some other CA' }, 2);
+  const server = { names: ['127.0.0.1', 'localhost'], usage: 'server', validity: days(2) } as const;
+  const client = { usage: 'client', validity: days(2) } as const;
   return {
     dir,
     ca,
-    server: signed('server', 'localhost', 'ca', serverExt),
-    renewed: signed('renewed', 'localhost renewed', 'ca', serverExt),
-    client: signed('client', 'prometheus', 'ca', clientExt),
-    stranger: signed('stranger', 'stranger', 'other-ca', clientExt),
+    server: issue(dir, ca, 'server', { cn: 'localhost', ...server }),
+    renewed: issue(dir, ca, 'renewed', { cn: 'localhost renewed', ...server }),
+    client: issue(dir, ca, 'client', { cn: 'prometheus', ...client }),
+    stranger: issue(dir, otherCa, 'stranger', { cn: 'stranger', ...client }),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -57,9 +57,10 @@ describe(`scenario lossy (${LOSS_PERCENT}% loss), ${RUNS} runs`, () => {
     expect(exits).toEqual(reports.map(() => 0));
   });
 
-  it('exits within 0.5 s of the end of its pass in every run', () => {
+  it('exits at once (within 2 s) after its pass in every run', () => {
     expect(exitLags).toHaveLength(RUNS);
-    expect(exitLags.filter((ms) => ms >= 500)).toEqual([]);
+    // A socket or timer left behind would hold the process for a timeout of seconds.
+    expect(exitLags.filter((ms) => ms >= 2_000)).toEqual([]);
   });
 
   it('never opens a connection to a server after the attempt had its greeting', () => {

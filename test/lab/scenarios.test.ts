@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { INTERCEPTOR, PARTIAL_PROVIDER } from '../../lab/zone.js';
 import type { ScenarioName } from '../../lab/scenarios.js';
+import { DNS_BUDGET_MS } from '../../src/dns/client.js';
 import type { Attempt, DiagnosisCode, PortStatus, Report } from '../../src/types.js';
 import {
   applyScenario,
@@ -35,12 +36,17 @@ interface Case {
   advice?: RegExp;
   /** Upper bound on the wall-clock time of the run. */
   maxMs?: number;
+  /** No server answered and no cloud said: the pass learns no egress address to check. */
+  noEgressAddress?: true;
 }
 
 const on25 =
   (expected: Expected) =>
   (a: Attempt): Expected =>
     a.port === 25 ? expected : REACHABLE;
+
+/** Longer than a loaded machine takes to exit; shorter than any timeout that keeps it alive. */
+const EXIT_LAG_MS = 2_000;
 
 const CASES: Case[] = [
   {
@@ -91,6 +97,7 @@ const CASES: Case[] = [
     diagnosis: 'egress-blocked',
     ports: { 25: 'filtered', 587: 'filtered', 465: 'filtered' },
     attempt: () => ['filtered', 'timeout'],
+    noEgressAddress: true,
   },
   {
     scenario: 'partial',
@@ -147,12 +154,16 @@ describe.each(CASES)('scenario $scenario', (c) => {
     expect(portStatuses(json.report)).toEqual(c.ports);
   });
 
-  it('exits within 0.5 s of its pass; no server sees a connection after its attempt had a greeting', () => {
-    expect(json.exitLagMs).toBeLessThan(500);
+  it('exits at once after its pass; no server sees a connection after its attempt had a greeting', () => {
+    // A socket or timer left behind holds the process for a timeout of seconds (the greeting's,
+    // the connect's); a loaded machine alone takes a few hundred ms.
+    expect(json.exitLagMs).toBeLessThan(EXIT_LAG_MS);
     expect(json.lateConnections).toEqual([]);
   });
 
   it('finds nothing against the VM’s own address: its PTR is confirmed, no zone lists it', () => {
+    if (c.noEgressAddress) expect(json.report.egress.addresses).toEqual([]);
+    else expect(json.report.egress.addresses.length).toBeGreaterThan(0);
     for (const a of json.report.egress.addresses) {
       expect([a.address, a.ptr.status]).toEqual([a.address, 'ok']);
       expect(a.dnsbl.map((d) => d.status).filter((s) => s !== 'clean')).toEqual([]);
@@ -173,6 +184,7 @@ describe.each(CASES)('scenario $scenario', (c) => {
     expect(human.stdout).not.toContain('\u001b['); // no colour when not on a TTY
     const lines = human.stdout.split('\n');
     // One row per attempt, with its address, port, result and reason.
+    expect(json.report.attempts.length).toBeGreaterThan(0);
     for (const a of json.report.attempts) {
       const [result, reason] = c.attempt(a);
       const row = lines.find(
@@ -200,7 +212,9 @@ describe('scenario dns-down', () => {
   it('says name resolution is broken, exits 3, and does so within seconds', () => {
     expect(json.code).toBe(3);
     expect(json.report.diagnosis.code).toBe('dns-failed');
-    expect(json.durationMs).toBeLessThan(6_000);
+    // Within two DNS budgets (4 s each), on a loaded machine too: not the time the system
+    // resolver's retries, or one budget per target after another, would take.
+    expect(json.durationMs).toBeLessThan(DNS_BUDGET_MS * 2);
   });
 
   it('probes nothing and reports why per target', () => {

@@ -113,11 +113,13 @@ describe('misbehaving servers', () => {
 
   it('keeps the 554 greeting line as the server said it', () => {
     const rejected = attempts.filter((a) => a.host === 'reject554.bad.test');
+    expect(rejected).toHaveLength(6);
     for (const a of rejected) expect(a.greeting).toMatch(/^554 /);
   });
 
   it('caps the endless line instead of reading forever', () => {
     const endless = attempts.filter((a) => a.host === 'endless.bad.test');
+    expect(endless).toHaveLength(6);
     for (const a of endless) {
       expect(a.greeting === null || a.greeting.length <= 512).toBe(true);
       expect(a.durationMs).toBeLessThan(GREETING_TIMEOUT_MS + 1_000);
@@ -136,6 +138,7 @@ describe('misbehaving servers', () => {
 
   it('trusts a good lab certificate on 465 (the lab CA is trusted in the VM)', async () => {
     const run = await probeJson(['--host', 'smtp.alpha.example', '--ports', '465']);
+    expect(run.report.attempts.length).toBeGreaterThan(0);
     for (const a of run.report.attempts) {
       expect(a.result).toBe('reachable');
       expect(a.tls?.authorized).toBe(true);
