@@ -6,7 +6,7 @@
 import { DEFAULTS, DURATION_BOUNDS, type DurationBounds } from '../config/defaults.js';
 import { describeBounds, parseDurationMs } from '../config/duration.js';
 import type { ListenAddress } from '../config/types.js';
-import { canonicalAddress } from '../reputation/address.js';
+import { canonicalAddress } from '../util/ip.js';
 import {
   isDnsZoneName,
   normalizeDnsServer,

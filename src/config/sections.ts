@@ -3,7 +3,7 @@
 
 import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
 import { RELAY_SECURITIES, type RelaySecurity, type RelaySpec, type TargetSpec } from '../types.js';
-import { canonicalAddress } from '../reputation/address.js';
+import { canonicalAddress } from '../util/ip.js';
 import { defaultCloudDetection, defaultReputation } from './default-config.js';
 import { DEFAULT_PORTS, DEFAULTS, DURATION_BOUNDS } from './defaults.js';
 import type { CloudDetectionConfig, MetricsConfig, ReputationConfig } from './types.js';
