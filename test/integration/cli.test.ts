@@ -206,7 +206,7 @@ describe('mistakes are one line on stderr and exit 2', () => {
       /--min-interval expects a duration from 10ms to 1m\./,
     ],
     [['probe', '--once', '--host', '127.000.000.001'], /--host expects a domain or host name/],
-    [['probe', '--listen', 'localhost:9725', '--host', '127.0.0.1'], /--listen.*IP address/],
+    [['probe', '--listen', 'localhost', '--host', '127.0.0.1'], /--listen expects \[HOST\]:PORT/],
     [['check-config', '--config', badConfig], /bad\.yaml:3: targets\[0\]\.ports\[1\]/],
   ])('%j', async (args, message) => {
     const run = await mxprobe(args);

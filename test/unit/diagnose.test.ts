@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, exitCodeFor, type DiagnosisInput } from '../../src/diagnosis/diagnose.js';
+import { exitStatus } from '../../src/cli/exit-status.js';
+import { diagnose, type DiagnosisInput } from '../../src/diagnosis/diagnose.js';
 import {
   countedAttempts,
   familyStatuses,
@@ -259,13 +260,15 @@ describe('diagnosis hints', () => {
   });
 });
 
-describe('exitCodeFor (docs/reference.md, Command line)', () => {
+describe('the exit status of a report (docs/reference.md, Command line)', () => {
   it.each<[string, Attempt[], TargetReport[], number]>([
     ['all open', [ok('a.example', 25)], twoDomains, 0],
     ['a port not open', [ok('a.example', 587), dropped('a.example', 25)], twoDomains, 1],
     ['nothing resolved', [], [target('a.example', 'nxdomain')], 3],
   ])('%s → %i', (_what, attempts, targets, code) => {
     const i = input(attempts, targets);
-    expect(exitCodeFor(diagnose(i), i.ports)).toBe(code);
+    expect(exitStatus({ kind: 'report', report: { diagnosis: diagnose(i), ports: i.ports } })).toBe(
+      code,
+    );
   });
 });
