@@ -146,7 +146,7 @@ describe('the exit status (CONTRACT §5), decided in one place', () => {
         reachable: 0,
         blocked: 0,
         filtered: 0,
-      })) as never,
+      })),
     },
   });
   it.each<[string, Outcome, number]>([
