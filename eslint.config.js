@@ -32,6 +32,8 @@ const ROOMS = {
       'types',
       'util',
     ],
+    // The daemon's listen address may be a host name, resolved once at start.
+    files: { 'listen-address.ts': ['dns'] },
   },
   serve: {
     imports: ['config', 'log', 'package-root', 'pass', 'probe', 'report', 'types', 'util'],
@@ -56,7 +58,7 @@ const ROOMS = {
   },
   probe: { imports: ['dns', 'log', 'ports', 'smtp', 'types', 'util'], io: ['net', 'tls', 'fs'] },
   config: {
-    imports: ['clouds', 'log', 'package-root', 'ports', 'relay', 'reputation', 'types', 'util'],
+    imports: ['clouds', 'log', 'package-root', 'ports', 'types', 'util'],
     files: { 'text-file.ts': ['fs'], 'preflight.ts': ['fs'], 'web.ts': ['fs', 'tls'] },
   },
   diagnosis: { imports: ['ports', 'reputation', 'types', 'util'] },
@@ -76,7 +78,7 @@ const ROOMS = {
   log: { imports: ['util'] },
   'package-root': { io: ['fs'] },
   ports: {},
-  util: { files: { 'journald.ts': ['fs'] } },
+  util: { imports: ['types'], files: { 'journald.ts': ['fs'], 'secret.ts': ['fs'] } },
 };
 const TOP_LEVEL = new Set(['bin', 'log', 'package-root', 'ports', 'types']);
 

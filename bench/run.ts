@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { InstanceNameError, labNamesFromEnv, type LabNames } from '../lab/instance.js';
 import { Lab, ownedMessage } from '../lab/lab.js';
 import { labPrerequisites } from '../lab/preflight.js';
-import { DEFAULTS } from '../src/config/defaults.js';
+import { SETTINGS } from '../src/config/settings.js';
 import { median, percentile, say } from './common.js';
 import { daemonReport, runDaemonAtScale } from './daemon.js';
 import { runScale, scaleProblems, scaleReport, startScaleHosts, type ScaleHosts } from './scale.js';
@@ -118,12 +118,12 @@ async function runSingle(lab: Lab, onBlackbox: (blackbox: Blackbox) => void): Pr
 
 async function runScaleAndGoals(lab: Lab, hosts: ScaleHosts): Promise<PartFindings> {
   const results = await runScale(lab, hosts, SCALE_SIZES, SCALE_RUNS, NMAP_RUNS);
-  process.stdout.write(`\n${scaleReport(results, DEFAULTS.connectTimeoutMs)}`);
+  process.stdout.write(`\n${scaleReport(results, SETTINGS.connectTimeout.default)}`);
   const findings: PartFindings = { goals: [], problems: scaleProblems(results) };
   const at = results.find((r) => r.hosts === GOAL_HOSTS);
   if (at === undefined) return findings;
   const wall = median(at.mxprobe.map((s) => s.wallMs));
-  const limit = GOAL_BUDGETS * DEFAULTS.connectTimeoutMs;
+  const limit = GOAL_BUDGETS * SETTINGS.connectTimeout.default;
   const rss = Math.max(...at.mxprobe.map((s) => s.rusage?.maxRssKiB ?? 0)) / 1024;
   const right = at.mxprobe.every((s) => s.right === 2 * GOAL_HOSTS);
   findings.goals.push(

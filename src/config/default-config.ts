@@ -1,40 +1,31 @@
-// The effective config before a file or flags change it: the values of config/defaults.ts,
-// with each registered cloud's standard metadata URL.
+// The effective config before a file or flags change it: every row's default from
+// config/settings.ts, with each registered cloud's standard metadata URL.
 
 import { defaultMetadataUrls } from '../clouds/registry.js';
-import { DEFAULT_DNSBL_ZONES, DEFAULTS, defaultListen } from './defaults.js';
-import type { CloudDetectionConfig, ProbeConfig, ReputationConfig } from './types.js';
-
-export function defaultCloudDetection(): CloudDetectionConfig {
-  return {
-    enabled: true,
-    metadataUrls: defaultMetadataUrls(),
-    timeoutMs: DEFAULTS.cloudDetectionTimeoutMs,
-    dmiAssetTagPath: DEFAULTS.dmiAssetTagPath,
-  };
-}
-
-export function defaultReputation(): ReputationConfig {
-  return { dnsbl: [...DEFAULT_DNSBL_ZONES], egressAddresses: [] };
-}
+import { settingRows, writeField } from './settings.js';
+import type { CloudDetectionConfig, ProbeConfig } from './types.js';
 
 export function defaultConfig(): ProbeConfig {
-  return {
-    intervalMs: DEFAULTS.intervalMs,
-    splayMs: 0,
-    minIntervalMs: DEFAULTS.minIntervalMs,
-    listen: defaultListen(),
-    connectTimeoutMs: DEFAULTS.connectTimeoutMs,
-    greetingTimeoutMs: DEFAULTS.greetingTimeoutMs,
-    dnsServers: [],
-    family: DEFAULTS.family,
-    concurrency: DEFAULTS.concurrency,
-    maxSockets: DEFAULTS.maxSockets,
-    hostSpacingMs: DEFAULTS.hostSpacingMs,
+  // The sections start empty; the table's completeness check (settings.ts) makes sure that
+  // every other field is written below.
+  const config = {
     targets: [],
     relays: [],
-    cloud: defaultCloudDetection(),
-    reputation: defaultReputation(),
-    metrics: { runtime: true },
-  };
+    cloud: { metadataUrls: defaultMetadataUrls() },
+    reputation: {},
+    metrics: {},
+  } as unknown as ProbeConfig;
+  for (const [, row] of settingRows()) writeField(config, row.field, copy(row.default));
+  return config;
+}
+
+export function defaultCloudDetection(): CloudDetectionConfig {
+  return defaultConfig().cloud;
+}
+
+/** Lists and objects are copied, so no config shares (and changes) the table's values. */
+function copy(value: unknown): unknown {
+  if (Array.isArray(value)) return [...(value as unknown[])];
+  if (typeof value === 'object' && value !== null) return { ...value };
+  return value;
 }

@@ -1,20 +1,16 @@
 // The config file: parsed with `yaml`, validated by hand so that every mistake becomes one
 // sentence naming the file, line, field and what was expected. Unknown keys are errors: a typo
-// must never silently leave a default in force.
+// must never silently leave a default in force. The one-value settings are the rows of
+// config/settings.ts; targets, relays and the cloud metadata URLs have section parsers.
 
 import { DEFAULT_PROBE_SET, DEFAULT_PROBE_SET_TEXT } from '../package-root.js';
 import { defaultConfig } from './default-config.js';
-import { DEFAULTS, DURATION_BOUNDS } from './defaults.js';
 import { ConfigError } from './error.js';
-import {
-  readCloudDetection,
-  readMetrics,
-  readRelays,
-  readReputation,
-  readTargets,
-} from './sections.js';
+import { readFileValue } from './kinds.js';
+import { cloudDetectionUrlKeys, readCloudUrls, readRelays, readTargets } from './sections.js';
+import { readField, settingRows, writeField, type AnySetting, type SettingId } from './settings.js';
 import type { ProbeConfig } from './types.js';
-import { isPlainObject, Validator } from './validator.js';
+import { isPlainObject, Validator, type Path } from './validator.js';
 import { readConfigText } from './text-file.js';
 import { readYaml } from './yaml-source.js';
 
@@ -23,23 +19,32 @@ export type { ProbeConfig } from './types.js';
 /** The built-in probe set, used when neither targets nor a config file are given. */
 export { DEFAULT_PROBE_SET } from '../package-root.js';
 
-export const TOP_LEVEL_KEYS = [
-  'interval',
-  'splay',
-  'listen',
-  'connectTimeout',
-  'greetingTimeout',
-  'dnsServers',
-  'family',
-  'concurrency',
-  'maxSockets',
-  'hostSpacing',
-  'cloudDetection',
-  'targets',
-  'relays',
-  'reputation',
-  'metrics',
-] as const;
+/** Sections read by their own parsers, beside the rows of the settings table. */
+const SECTION_KEYS = ['targets', 'relays'] as const;
+
+/** Keys a mapping of settings holds beyond its rows (one metadata URL per registered cloud). */
+function extraKeys(group: string): string[] {
+  return group === 'cloudDetection' ? cloudDetectionUrlKeys() : [];
+}
+
+/** The keys the file may hold at the top level: the rows' first words, then the sections. */
+export function topLevelKeys(): string[] {
+  const rows = fileRows().map(([id]) => id.split('.')[0] ?? id);
+  return [...new Set([...rows, ...SECTION_KEYS])];
+}
+
+/** The keys of a mapping of settings (`cloudDetection:`, `reputation:`, `metrics:`). */
+export function groupKeys(group: string): string[] {
+  const rows = fileRows()
+    .map(([id]) => id.split('.'))
+    .filter(([head, key]) => head === group && key !== undefined)
+    .map(([, key]) => key ?? '');
+  return [...rows, ...extraKeys(group)];
+}
+
+function fileRows(): [SettingId, AnySetting][] {
+  return settingRows().filter(([, row]) => row.inFile);
+}
 
 export interface ParseOptions {
   /** The floor under `interval`; --min-interval lowers it for tests and the lab. */
@@ -75,60 +80,50 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
   const problems: string[] = [];
   const v = new Validator(problems, at);
   const config = defaultConfig();
-  v.keys(raw, [], TOP_LEVEL_KEYS);
-  if ('interval' in raw) {
-    config.intervalMs = v.durationAtLeast(
-      raw.interval,
-      ['interval'],
-      DURATION_BOUNDS.interval,
-      options.minIntervalMs ?? DEFAULTS.minIntervalMs,
-      'the floor that keeps mxprobe from hammering mail providers',
-    );
-  }
-  if ('splay' in raw) {
-    config.splayMs = v.duration(raw.splay, ['splay'], DURATION_BOUNDS.splay);
-    if (config.splayMs > config.intervalMs)
-      v.fail(
-        ['splay'],
-        'at most the interval (a first cycle later than that would skip one)',
-        raw.splay,
-      );
-  }
-  if ('listen' in raw) config.listen = v.listen(raw.listen, ['listen'], config.listen);
-  if ('connectTimeout' in raw)
-    config.connectTimeoutMs = v.duration(
-      raw.connectTimeout,
-      ['connectTimeout'],
-      DURATION_BOUNDS.connectTimeout,
-    );
-  if ('greetingTimeout' in raw)
-    config.greetingTimeoutMs = v.duration(
-      raw.greetingTimeout,
-      ['greetingTimeout'],
-      DURATION_BOUNDS.greetingTimeout,
-    );
-  if ('dnsServers' in raw) config.dnsServers = v.dnsServers(raw.dnsServers, ['dnsServers']);
-  if ('family' in raw) config.family = v.family(raw.family, ['family']);
-  if ('concurrency' in raw)
-    config.concurrency = v.integer(raw.concurrency, ['concurrency'], 1, DEFAULTS.maxConcurrency);
-  if ('maxSockets' in raw)
-    config.maxSockets = v.integer(raw.maxSockets, ['maxSockets'], 1, DEFAULTS.maxMaxSockets);
-  if ('hostSpacing' in raw)
-    config.hostSpacingMs = v.duration(
-      raw.hostSpacing,
-      ['hostSpacing'],
-      DURATION_BOUNDS.hostSpacing,
-    );
-  if ('cloudDetection' in raw)
-    config.cloud = readCloudDetection(v, raw.cloudDetection, ['cloudDetection']);
+  if (options.minIntervalMs !== undefined) config.minIntervalMs = options.minIntervalMs;
+  v.keys(raw, [], topLevelKeys());
+  readSettings(v, raw, config);
   if (!('targets' in raw)) {
     problems.push(`${source}: targets: missing; expected a list of targets (domain: or host:)`);
   } else {
     config.targets = readTargets(v, raw.targets, ['targets']);
   }
   if ('relays' in raw) config.relays = readRelays(v, raw.relays, ['relays']);
-  if ('reputation' in raw) config.reputation = readReputation(v, raw.reputation, ['reputation']);
-  if ('metrics' in raw) config.metrics = readMetrics(v, raw.metrics, ['metrics']);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** Every row the file sets, in table order, then each one's check against the others. */
+function readSettings(v: Validator, raw: Record<string, unknown>, config: ProbeConfig): void {
+  const groups = new Set(
+    fileRows().flatMap(([id]) => (id.includes('.') ? [id.split('.')[0]] : [])),
+  );
+  for (const group of groups)
+    if (group !== undefined && group in raw) checkGroup(v, raw[group], group);
+  const read: [Path, AnySetting, unknown][] = [];
+  for (const [id, row] of fileRows()) {
+    const path: Path = id.split('.');
+    const [first = '', key] = path;
+    const holder = key === undefined ? raw : raw[first];
+    const name = String(key ?? first);
+    if (!isPlainObject(holder) || !(name in holder)) continue;
+    const before = v.problems.length;
+    const value = readFileValue(v, row.kind, holder[name], path, readField(config, row.field));
+    writeField(config, row.field, value);
+    if (v.problems.length === before) read.push([path, row, holder[name]]);
+  }
+  // Once every row is read: a check compares a value with the others (splay with interval).
+  for (const [path, row, text] of read) {
+    const expected = row.check?.(readField(config, row.field) as never, config);
+    if (expected !== undefined) v.fail(path, expected, text);
+  }
+  if (isPlainObject(raw.cloudDetection))
+    config.cloud = readCloudUrls(v, raw.cloudDetection, ['cloudDetection'], config.cloud);
+}
+
+/** A mapping of settings holds only its own keys. */
+function checkGroup(v: Validator, value: unknown, group: string): void {
+  const keys = groupKeys(group);
+  if (isPlainObject(value)) v.keys(value, [group], keys);
+  else v.fail([group], `a mapping (${keys.join(', ')})`, value);
 }

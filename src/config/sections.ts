@@ -1,13 +1,11 @@
-// The list-shaped and nested sections of the config file: targets, relays and cloud detection.
+// The list-shaped sections of the config file (targets, relays) and the cloud metadata URLs,
+// one key per registered cloud: what the rows of config/settings.ts cannot be.
 // Each checks its own keys and values through the Validator and returns what it could read.
 
 import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
 import { RELAY_SECURITIES, type RelaySecurity, type RelaySpec, type TargetSpec } from '../types.js';
-import { canonicalAddress } from '../reputation/address.js';
-import { defaultCloudDetection, defaultReputation } from './default-config.js';
-import { DEFAULT_PORTS, DEFAULTS, DURATION_BOUNDS } from './defaults.js';
-import type { CloudDetectionConfig, MetricsConfig, ReputationConfig } from './types.js';
-import { isDnsZoneName, normalizeTargetName, uniq } from './values.js';
+import { DEFAULT_PORTS, DEFAULTS } from './defaults.js';
+import type { CloudDetectionConfig } from './types.js';
 import { printable } from '../util/printable.js';
 import { isPlainObject, type Path, type Validator } from './validator.js';
 
@@ -20,11 +18,6 @@ const RELAY_STRING_KEYS = [
   'testSender',
 ] as const;
 const RELAY_KEYS = ['name', 'host', 'port', 'secure', ...RELAY_STRING_KEYS] as const;
-
-/** The keys of `cloudDetection:`, one URL key per registered cloud. */
-export function cloudDetectionKeys(): string[] {
-  return ['enabled', ...REGISTERED_CLOUDS.map(metadataUrlKey), 'timeout', 'dmiAssetTagPath'];
-}
 
 export function readTargets(v: Validator, value: unknown, path: Path): TargetSpec[] {
   if (!Array.isArray(value) || value.length === 0) {
@@ -115,94 +108,22 @@ function isRelaySecurity(value: unknown): value is RelaySecurity {
   return (RELAY_SECURITIES as readonly unknown[]).includes(value);
 }
 
-export function readCloudDetection(v: Validator, value: unknown, path: Path): CloudDetectionConfig {
-  const cloud = defaultCloudDetection();
-  const keys = cloudDetectionKeys();
-  if (!isPlainObject(value)) {
-    v.fail(path, `a mapping (${keys.join(', ')})`, value);
-    return cloud;
-  }
-  v.keys(value, path, keys);
-  if ('enabled' in value) cloud.enabled = v.boolean(value.enabled, [...path, 'enabled']) ?? true;
+/** The metadata URL keys of `cloudDetection:`, one per registered cloud (`awsUrl`, …). */
+export function cloudDetectionUrlKeys(): string[] {
+  return REGISTERED_CLOUDS.map(metadataUrlKey);
+}
+
+/** The metadata URLs a `cloudDetection:` mapping sets, over those of `cloud`. */
+export function readCloudUrls(
+  v: Validator,
+  value: Record<string, unknown>,
+  path: Path,
+  cloud: CloudDetectionConfig,
+): CloudDetectionConfig {
   const urls = { ...cloud.metadataUrls };
   for (const module of REGISTERED_CLOUDS) {
     const key = metadataUrlKey(module);
     if (key in value) urls[module.id] = v.url(value[key], [...path, key]);
   }
-  cloud.metadataUrls = urls;
-  if ('dmiAssetTagPath' in value)
-    cloud.dmiAssetTagPath = v.string(value.dmiAssetTagPath, [...path, 'dmiAssetTagPath']);
-  if ('timeout' in value)
-    cloud.timeoutMs = v.duration(
-      value.timeout,
-      [...path, 'timeout'],
-      DURATION_BOUNDS.cloudDetectionTimeout,
-    );
-  return cloud;
-}
-
-export function readMetrics(v: Validator, value: unknown, path: Path): MetricsConfig {
-  const metrics: MetricsConfig = { runtime: true };
-  if (!isPlainObject(value)) {
-    v.fail(path, 'a mapping (runtime)', value);
-    return metrics;
-  }
-  v.keys(value, path, ['runtime']);
-  if ('runtime' in value) metrics.runtime = v.boolean(value.runtime, [...path, 'runtime']) ?? true;
-  return metrics;
-}
-
-const REPUTATION_KEYS = ['dnsbl', 'egressAddresses'] as const;
-
-export function readReputation(v: Validator, value: unknown, path: Path): ReputationConfig {
-  const reputation = defaultReputation();
-  if (!isPlainObject(value)) {
-    v.fail(path, `a mapping (${REPUTATION_KEYS.join(', ')})`, value);
-    return reputation;
-  }
-  v.keys(value, path, REPUTATION_KEYS);
-  if ('dnsbl' in value) {
-    reputation.dnsbl = readList(v, value.dnsbl, [...path, 'dnsbl'], ZONE, (entry) =>
-      typeof entry === 'string' && isDnsZoneName(entry) ? normalizeTargetName(entry) : undefined,
-    );
-  }
-  if ('egressAddresses' in value) {
-    const here = [...path, 'egressAddresses'];
-    reputation.egressAddresses = readList(v, value.egressAddresses, here, ADDRESS, (entry) =>
-      typeof entry === 'string' ? canonicalAddress(entry)?.address : undefined,
-    );
-  }
-  return reputation;
-}
-
-/** What a list holds and what each entry must be, in the words of an error message. */
-interface ListWords {
-  list: string;
-  entry: string;
-}
-const ZONE: ListWords = {
-  list: 'DNSBL zones',
-  entry: 'a DNSBL zone name such as zen.spamhaus.org',
-};
-const ADDRESS: ListWords = { list: 'IP addresses', entry: 'an IPv4 or IPv6 address' };
-
-/** A list whose entries `read` accepts (undefined: refused, one problem each); no duplicates. */
-function readList(
-  v: Validator,
-  value: unknown,
-  path: Path,
-  words: ListWords,
-  read: (entry: unknown) => string | undefined,
-): string[] {
-  if (!Array.isArray(value)) {
-    v.fail(path, `a list of ${words.list} ([] for none)`, value);
-    return [];
-  }
-  return uniq(
-    value.flatMap((entry, i) => {
-      const accepted = read(entry);
-      if (accepted === undefined) v.fail([...path, i], words.entry, entry);
-      return accepted ?? [];
-    }),
-  );
+  return { ...cloud, metadataUrls: urls };
 }

@@ -9,10 +9,10 @@ import { DEFAULTS } from './defaults.js';
 import { ConfigError } from './error.js';
 
 /**
- * The file's text: at most DEFAULTS.maxConfigBytes are read (also from a device or a pipe that
+ * The file's text (`what` names the kind of file in messages): at most DEFAULTS.maxConfigBytes are read (also from a device or a pipe that
  * never ends), and only UTF-8 text is taken; a byte-order mark is dropped.
  */
-export async function readConfigText(path: string): Promise<string> {
+export async function readConfigText(path: string, what = 'config file'): Promise<string> {
   const name = printable(path);
   const limit = DEFAULTS.maxConfigBytes;
   const bytes = Buffer.alloc(limit + 1);
@@ -30,13 +30,13 @@ export async function readConfigText(path: string): Promise<string> {
       await file.close();
     }
   } catch (error) {
-    throw new ConfigError([`${name}: cannot read config file: ${describeErrno(error)}`], {
+    throw new ConfigError([`${name}: cannot read ${what}: ${describeErrno(error)}`], {
       cause: error,
     });
   }
   if (length > limit) {
     throw new ConfigError([
-      `${name}: the config file is larger than ${limit / 1_024} KiB, the most mxprobe reads (at most ${DEFAULTS.maxTargets} targets fit in far less)`,
+      `${name}: the ${what} is larger than ${limit / 1_024} KiB, the most mxprobe reads${what === 'config file' ? ` (at most ${DEFAULTS.maxTargets} targets fit in far less)` : ''}`,
     ]);
   }
   return decodeText(bytes.subarray(0, length), name);

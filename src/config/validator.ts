@@ -128,7 +128,7 @@ export class Validator {
     if (typeof value !== 'string' || parsed === undefined) {
       this.fail(
         path,
-        'an IP address and port to listen on such as ":9725", "127.0.0.1:9725" or "[::1]:9725"',
+        'an address and port to listen on such as ":9725", "127.0.0.1:9725", "[::1]:9725" or "localhost:9725"',
         value,
       );
       return fallback;

@@ -29,18 +29,21 @@ export function normalizeDnsServer(text: string): string | undefined {
 }
 
 /**
- * ":9725" (every interface), "127.0.0.1:9725", "[::1]:9725". The address is an IP literal:
- * a name would have to be looked up in DNS, and reading a config never asks DNS.
+ * ":9725" (every interface), "127.0.0.1:9725", "[::1]:9725" or "localhost:9725". A host name is
+ * kept as written: the daemon resolves it once when it starts (cli/listen-address.ts), and
+ * reading a config never asks DNS.
  */
 export function parseListen(text: string): { host: string | undefined; port: number } | undefined {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/.exec(text);
   if (!match) return undefined;
-  const host = match[1] ?? (match[2] || undefined);
   const port = Number(match[3]);
   if (!isPortText(match[3] ?? '') || port === 0) return undefined;
-  if (match[1] !== undefined && isIP(match[1]) !== 6) return undefined;
-  if (match[2] && isIP(match[2]) !== 4) return undefined;
-  return { host, port };
+  if (match[1] !== undefined) return isIP(match[1]) === 6 ? { host: match[1], port } : undefined;
+  const host = match[2] ?? '';
+  if (host === '') return { host: undefined, port };
+  if (isIP(host) === 4) return { host, port };
+  const name = parseTargetName(host);
+  return name === undefined || isIP(name) !== 0 ? undefined : { host: name, port };
 }
 
 export function parsePortList(text: string): number[] | undefined {

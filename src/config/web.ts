@@ -21,6 +21,7 @@ import {
   type WebTls,
 } from './types.js';
 import { isPlainObject, Validator, type Path } from './validator.js';
+import { readConfigText } from './text-file.js';
 import { readYaml } from './yaml-source.js';
 
 const TOP_LEVEL_KEYS = ['tls_server_config', 'http_server_config', 'basic_auth_users'] as const;
@@ -84,14 +85,8 @@ export interface WebConfigSpec {
 
 /** Reads the web config and the certificate files it names; every mistake is a ConfigError. */
 export async function loadWebConfig(path: string): Promise<WebConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError([`${path}: cannot read web config file: ${describeErrno(error)}`], {
-      cause: error,
-    });
-  }
+  // Capped and checked as UTF-8 like the config file: /dev/zero is one line, not gigabytes.
+  const text = await readConfigText(path, 'web config file');
   const spec = parseWebConfig(text, path);
   return {
     source: path,

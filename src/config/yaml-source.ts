@@ -2,7 +2,15 @@
 // with `yaml`, duplicate keys refused, and a locator that turns a key path into "FILE:LINE: path"
 // so that every message names where the mistake is. Pure.
 
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isCollection,
+  isMap,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+} from 'yaml';
 import { printable } from '../util/printable.js';
 import { DEFAULTS } from './defaults.js';
 import { ConfigError } from './error.js';
@@ -37,7 +45,10 @@ export function readYaml(text: string, file: string): YamlSource {
   }
   const at = (path: Path): string => {
     const node = doc.getIn(path, true) as Node | undefined;
-    const offset = node?.range?.[0] ?? keyOffset(doc, path);
+    // A block mapping or list starts on the line after its key: the key's line is the one to
+    // name ("typo.yaml:2: targest: unknown key" for `targest:` on line 2).
+    const block = isCollection(node) && node.flow !== true ? keyOffset(doc, path) : undefined;
+    const offset = block ?? node?.range?.[0] ?? keyOffset(doc, path);
     const line = offset === undefined ? undefined : lines.linePos(offset).line;
     return `${source}${line ? `:${line}` : ''}: ${formatPath(path)}`;
   };

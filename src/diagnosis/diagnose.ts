@@ -3,7 +3,7 @@
 // everything the diagnosis needs arrives as data, cloud-specific advice included.
 
 import { DELIVERY_PORT, isSubmissionPort, PORT_TABLE } from '../ports.js';
-import type { Diagnosis, DiagnosisCode, Hint, PortReport } from '../types.js';
+import type { Diagnosis, DiagnosisCode, Hint } from '../types.js';
 import { explain } from './explain.js';
 import type { DiagnosisInput } from './input.js';
 import { interceptedBy } from './interception.js';
@@ -59,11 +59,4 @@ export function diagnosisHints(input: DiagnosisInput): Hint[] {
   if (input.targets.some((t) => (t.durationMs ?? 0) > DNS_SLOW_MS)) hints.push('dns-slow');
   hints.push(...reputationHints(input.egress));
   return hints;
-}
-
-/** Exit status of `probe --once`: 0 all probed ports open, 1 not, 3 nothing probed. */
-export function exitCodeFor(diagnosis: Diagnosis, ports: PortReport[]): 0 | 1 | 3 {
-  if (diagnosis.code === 'dns-failed') return 3;
-  const probed = ports.filter((p) => p.status !== 'unknown');
-  return probed.length > 0 && probed.every((p) => p.status === 'open') ? 0 : 1;
 }

@@ -16,6 +16,8 @@ describe('a light start', () => {
         'prom-client',
         'nodemailer',
         'src/cli/options.js',
+        'src/config/kinds.js',
+        'src/pass/',
         'src/cli/program.js',
         'src/probe/',
       ])

@@ -206,8 +206,34 @@ describe('mistakes are one line on stderr and exit 2', () => {
       /--min-interval expects a duration from 10ms to 1m\./,
     ],
     [['probe', '--once', '--host', '127.000.000.001'], /--host expects a domain or host name/],
-    [['probe', '--listen', 'localhost:9725', '--host', '127.0.0.1'], /--listen.*IP address/],
+    [['probe', '--listen', 'localhost', '--host', '127.0.0.1'], /--listen expects \[HOST\]:PORT/],
     [['check-config', '--config', badConfig], /bad\.yaml:3: targets\[0\]\.ports\[1\]/],
+    // One value, given twice: exporter-toolkit would listen on both; mxprobe says so at once.
+    [
+      [
+        'probe',
+        '--web.listen-address',
+        '127.0.0.1:9725',
+        '--web.listen-address',
+        '127.0.0.1:9726',
+        '--host',
+        '127.0.0.1',
+      ],
+      /^mxprobe: --web\.listen-address is given more than once; it takes one value/,
+    ],
+    // A daemon flag with --once is refused, as a --once flag is without it.
+    [
+      ['probe', '--once', '--interval', '5m', '--host', '127.0.0.1'],
+      /^mxprobe: --interval goes with the daemon \(without --once\)/,
+    ],
+    [
+      ['probe', '--once', '--listen', '127.0.0.1:9725', '--host', '127.0.0.1'],
+      /^mxprobe: --listen goes with the daemon \(without --once\)/,
+    ],
+    [
+      ['probe', '--textfile', 'm.prom', '--host', '127.0.0.1'],
+      /^mxprobe: --textfile goes with --once/,
+    ],
   ])('%j', async (args, message) => {
     const run = await mxprobe(args);
     expect(run.code).toBe(2);

@@ -133,3 +133,24 @@ describe('series per VM with metrics.runtime: false', () => {
     }
   });
 });
+
+describe('--web.listen-address with a host name', () => {
+  it('localhost:PORT is served on the IPv4 loopback, as exporters do, without asking DNS', async () => {
+    const port = await freePort();
+    const daemon = spawnDaemon([
+      '--host',
+      '127.0.0.1',
+      '--ports',
+      String(closed),
+      '--web.listen-address',
+      `localhost:${port}`,
+    ]);
+    try {
+      const started = await daemon.waitFor((e) => e.msg === 'mxprobe daemon started');
+      expect(started.listen).toBe(`127.0.0.1:${port}`);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBeLessThan(600);
+    } finally {
+      await daemon.stop();
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { get } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../../src/config/default-config.js';
-import { parseListenFlag } from '../../src/cli/options.js';
+import { parseFlagText } from '../../src/config/kinds.js';
 import { ConfigError } from '../../src/config/error.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { ProbeConfig } from '../../src/config/types.js';
@@ -34,6 +34,13 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((h) => h.stop()));
 });
 
+/** The listen address as --web.listen-address reads it. */
+function listenFlag(text: string): ProbeConfig['listen'] {
+  const parsed = parseFlagText({ name: 'listen' }, text, '--web.listen-address');
+  if (!parsed.ok) throw new Error(`--web.listen-address expects ${parsed.expected}`);
+  return parsed.value;
+}
+
 /** A daemon config; `listen` is given as on the command line ("127.0.0.1:9725"). */
 function config(
   overrides: Omit<Partial<ProbeConfig>, 'listen'> & { listen?: string } = {},
@@ -43,7 +50,7 @@ function config(
     ...defaultConfig(),
     intervalMs: 60_000,
     minIntervalMs: 10,
-    listen: parseListenFlag(listen),
+    listen: listenFlag(listen),
     ...rest,
   };
 }

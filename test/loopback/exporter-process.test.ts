@@ -207,7 +207,7 @@ describe('a bad web config', () => {
     // Every mistake, on the one line a config error is.
     expect(run.stderr).toBe(
       `mxprobe: ${web}:3: tls_server_config.min_version: expected TLS10, TLS11, TLS12 or TLS13, got "TLS1.3"; ` +
-        `${web}:2: tls_server_config: missing key_file (the private key)\n`,
+        `${web}:1: tls_server_config: missing key_file (the private key)\n`,
     );
   });
 
@@ -217,7 +217,7 @@ describe('a bad web config', () => {
     const good = await mxprobe(['check-config', '--web.config.file', web]);
     expect(good.code).toBe(0);
     expect(good.stderr).toContain(
-      `mxprobe: ${web}: web config is valid (no TLS; 1 basic auth users)`,
+      `mxprobe: ${web}: web config is valid (no TLS; 1 basic auth user)`,
     );
     writeFileSync(web, 'basic_auth_users:\n  prometheus: plain\n');
     const bad = await mxprobe(['check-config', '--web.config.file', web]);

@@ -149,7 +149,7 @@ describe('a new cloud: one module and its registry line', () => {
       'mxprobe_environment_info{cloud="oracle",region="eu-frankfurt-1"} 1',
     ]);
     expect(out.unknownKey).toContain(
-      'expected one of enabled, azureUrl, awsUrl, gcpUrl, oracleUrl, timeout',
+      'expected one of enabled, timeout, dmiAssetTagPath, azureUrl, awsUrl, gcpUrl, oracleUrl',
     );
   }, 90_000);
 });

@@ -332,7 +332,7 @@ describe('loading the web config', () => {
       'a key that does not belong to the certificate',
       () => `tls_server_config:\n  cert_file: server.pem\n  key_file: client.key\n`,
       (file: string) =>
-        `${file}:2: tls_server_config: cert_file and key_file do not make a key pair: error:05800074:x509 certificate routines::key values mismatch`,
+        `${file}:1: tls_server_config: cert_file and key_file do not make a key pair: error:05800074:x509 certificate routines::key values mismatch`,
     ],
     [
       'a client CA file that holds no certificate',

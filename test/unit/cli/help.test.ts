@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { wrapCommand } from '../../../src/cli/help.js';
 import { wrap } from '../../../src/util/text.js';
 import { main, type CliIo } from '../../../src/cli/main.js';
-import { COMMANDS, longName } from '../../../src/cli/flags.js';
-import { FLAG_PARSERS, probeFlags } from '../../../src/cli/options.js';
+import { settingFlagWords } from '../../../src/cli/flags.js';
+import { settingRows } from '../../../src/config/settings.js';
 
 interface Terminal {
   io: CliIo;
@@ -56,7 +56,7 @@ describe('--help fits the terminal', () => {
 
   it('on a 60-column terminal, a description goes under its flag', async () => {
     const text = await help(['probe', '--help'], 60);
-    expect(text).toMatch(/\n {2}--web\.listen-address <\[addr\]:port>\n {6}where \//);
+    expect(text).toMatch(/\n {2}--web\.listen-address <\[host\]:port>\n {6}where \//);
   });
 
   it('on a 160-column terminal: lines use the width (up to 120), none longer', async () => {
@@ -64,7 +64,7 @@ describe('--help fits the terminal', () => {
     expect(longest(text)).toBeGreaterThan(100);
     expect(longest(text)).toBeLessThanOrEqual(120);
     // The description column sits beside the flag.
-    expect(text).toMatch(/ {2}--web\.listen-address <\[addr\]:port> {2}where \//);
+    expect(text).toMatch(/ {2}--web\.listen-address <\[host\]:port> {2}where \//);
   });
 
   it('not a terminal (a pipe, a file): 80 columns', async () => {
@@ -98,38 +98,32 @@ describe('exporter flags', () => {
     expect(count('  --log.format <format>')).toBe(1);
   });
 
-  it('an alias means the same as the flag', () => {
-    const listen = { host: '127.0.0.1', port: 9725, text: '127.0.0.1:9725', origin: '--listen' };
-    const base = { cloudDetection: true };
-    expect(
-      probeFlags({ ...base, config: 'a.yaml', listen, logLevel: 'debug', domain: ['x.test'] }),
-    ).toEqual(
-      probeFlags({
-        ...base,
-        'config.file': 'a.yaml',
-        'web.listenAddress': listen,
-        'log.level': 'debug',
-        domain: ['x.test'],
+  it('an alias means the same as the flag', async () => {
+    const runs = await Promise.all(
+      [
+        ['check-config', '--config', '/nonexistent/a.yaml'],
+        ['check-config', '--config.file', '/nonexistent/a.yaml'],
+      ].map(async (argv) => {
+        const t = terminal(80, false);
+        return { code: await main(argv, t.io), err: t.err() };
       }),
     );
-    expect(probeFlags(base)).toEqual({
-      ...base,
-      domain: [],
-      host: [],
-      dnsServer: [],
-      egressAddress: [],
+    expect(runs[0]).toEqual({
+      code: 2,
+      err: 'mxprobe: /nonexistent/a.yaml: cannot read config file: no such file\n',
     });
+    expect(runs[1]).toEqual(runs[0]);
   });
 
   it.each([
     [
       ['probe', '--listen', ':1', '--web.listen-address', ':2'],
-      /'--web\.listen-address <\[addr\]:port>' cannot be used with option '--listen/,
+      /'--web\.listen-address <\[host\]:port>' cannot be used with option '--listen/,
     ],
     [['probe', '--config', 'a', '--config.file', 'b'], /cannot be used with/],
     [
       ['probe', '--log.format', 'text'],
-      /--log\.format <format>' argument 'text' is invalid\. expected logfmt or json/,
+      /--log\.format <format>' argument 'text' is invalid\. --log\.format expects logfmt or json/,
     ],
     [
       ['probe', '--once', '--web.config.file', 'w.yml'],
@@ -152,20 +146,13 @@ describe('exporter flags', () => {
 });
 
 describe('the flag table and the value parsers', () => {
-  it('name the same flags: every flag that takes a value (aliases too) has a parser, and no parser is left over', () => {
-    const spellings = COMMANDS.flatMap((c) => c.groups.flatMap((g) => g.flags)).flatMap((f) => [
-      f.flags,
-      ...(f.alias ? [f.alias.flags] : []),
-    ]);
-    // Files and paths are taken as given (commander's default); every other value is checked.
-    const taken = new Set(['--config.file', '--config', '--web.config.file', '--textfile']);
-    const withValue = new Set(
-      spellings
-        .filter((f) => f.includes('<'))
-        .map(longName)
-        .filter((n) => !taken.has(n)),
-    );
-    expect(new Set(Object.keys(FLAG_PARSERS))).toEqual(withValue);
+  it('probe --help shows every flag of the settings table with its words, default and bounds', async () => {
+    const text = (await help(['probe', '--help'], 1000)).replace(/\s+/g, ' ');
+    const rows = settingRows().filter(([, row]) => row.flag !== null);
+    expect(rows.length).toBeGreaterThan(5);
+    for (const [, row] of rows) expect(text).toContain(settingFlagWords(row));
+    expect(text).toContain('--connect-timeout <ms> give up on a TCP connect after this long');
+    expect(text).toContain('(default 1500ms; 100ms to 1m)');
   });
 });
 

@@ -115,7 +115,7 @@ describe('parseConfig: each mistake is one sentence naming file, line, field and
     [
       'unknown key',
       'targets: [{host: a.example}]\nintervall: 5m\n',
-      'bad.yaml:2: intervall: unknown key; expected one of interval, splay, listen, connectTimeout, greetingTimeout, dnsServers, family, concurrency, maxSockets, hostSpacing, cloudDetection, targets, relays, reputation, metrics',
+      'bad.yaml:2: intervall: unknown key; expected one of interval, splay, listen, connectTimeout, greetingTimeout, dnsServers, family, concurrency, maxSockets, hostSpacing, cloudDetection, reputation, metrics, targets, relays',
     ],
     [
       'bad duration',
@@ -170,7 +170,7 @@ describe('parseConfig: each mistake is one sentence naming file, line, field and
     [
       'bad listen',
       'listen: 9725\ntargets: [{host: a.example}]\n',
-      'bad.yaml:1: listen: expected an IP address and port to listen on such as ":9725", "127.0.0.1:9725" or "[::1]:9725", got 9725',
+      'bad.yaml:1: listen: expected an address and port to listen on such as ":9725", "127.0.0.1:9725", "[::1]:9725" or "localhost:9725", got 9725',
     ],
     [
       'socket bound out of range',
@@ -296,8 +296,11 @@ describe('small parsers', () => {
     ['[::1]:9725', { host: '::1', port: 9725 }],
     ['9725', undefined],
     [':0', undefined],
-    ['localhost:9725', undefined],
-    ['mail.example:9725', undefined],
+    // A host name, as exporters take it: resolved once when the daemon starts, never here.
+    ['localhost:9725', { host: 'localhost', port: 9725 }],
+    ['Mail.Example.:9725', { host: 'mail.example', port: 9725 }],
+    ['127.000.000.001:9725', undefined],
+    ['[mail.example]:9725', undefined],
     ['[2001:db8::1]:9725', { host: '2001:db8::1', port: 9725 }],
   ])('listen %j', (text, parsed) => {
     expect(parseListen(text)).toEqual(parsed);

@@ -95,7 +95,7 @@ describe('parseWebConfig: one sentence per mistake, with file, line and field', 
     [
       'an unknown top-level key',
       'basic_auth:\n  a: b\n',
-      '/etc/mxprobe/web.yml:2: basic_auth: unknown key; expected one of tls_server_config, http_server_config, basic_auth_users',
+      '/etc/mxprobe/web.yml:1: basic_auth: unknown key; expected one of tls_server_config, http_server_config, basic_auth_users',
     ],
     [
       'a toolkit setting mxprobe lacks',
@@ -105,12 +105,12 @@ describe('parseWebConfig: one sentence per mistake, with file, line and field', 
     [
       'rate limiting',
       'rate_limit:\n  interval: 1s\n  burst: 5\n',
-      '/etc/mxprobe/web.yml:2: rate_limit: an exporter-toolkit setting that mxprobe does not support: put a rate limit in front of mxprobe if you need one',
+      '/etc/mxprobe/web.yml:1: rate_limit: an exporter-toolkit setting that mxprobe does not support: put a rate limit in front of mxprobe if you need one',
     ],
     [
       'a key without its certificate',
       'tls_server_config:\n  key_file: a.key\n',
-      '/etc/mxprobe/web.yml:2: tls_server_config: missing cert_file (the server certificate)',
+      '/etc/mxprobe/web.yml:1: tls_server_config: missing cert_file (the server certificate)',
     ],
     [
       'a bad TLS version',

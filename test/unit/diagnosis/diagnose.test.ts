@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, exitCodeFor, type DiagnosisInput } from '../../../src/diagnosis/diagnose.js';
+import { exitStatus } from '../../../src/cli/exit-status.js';
+import { diagnose, type DiagnosisInput } from '../../../src/diagnosis/diagnose.js';
 import {
   countedAttempts,
   familyStatuses,
@@ -306,7 +307,7 @@ describe('diagnosis hints', () => {
   });
 });
 
-describe('exitCodeFor (docs/reference.md, Command line)', () => {
+describe('the exit status of a report (docs/reference.md, Command line)', () => {
   it.each(
     (
       [
@@ -320,6 +321,8 @@ describe('exitCodeFor (docs/reference.md, Command line)', () => {
     ),
   )('%s', (_title, attempts, targets, code) => {
     const i = input(attempts, targets);
-    expect(exitCodeFor(diagnose(i), i.ports)).toBe(code);
+    expect(exitStatus({ kind: 'report', report: { diagnosis: diagnose(i), ports: i.ports } })).toBe(
+      code,
+    );
   });
 });
