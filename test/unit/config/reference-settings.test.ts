@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS, longName } from '../../../src/cli/flags.js';
 import { boundsWords, settingRows, valueWords } from '../../../src/config/settings.js';
 
-const REFERENCE = join(import.meta.dirname, '../../docs/reference.md');
+const REFERENCE = join(import.meta.dirname, '../../../docs/reference.md');
 const BEGIN = '<!-- settings table: generated from src/config/settings.ts -->';
 const END = '<!-- end of settings table -->';
 
