@@ -4,7 +4,7 @@
 // else parses in cli/program.ts, and each command's work (cli/commands.ts) is imported when
 // the command runs.
 
-import { VERSION } from '../package-root.js';
+import { versionText } from '../package-root.js';
 import { processIo, type CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
@@ -12,7 +12,7 @@ export type { CliIo } from './io.js';
 /** Runs the CLI and returns the exit status; never calls process.exit. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    io.stdout.write(`${VERSION}\n`);
+    io.stdout.write(versionText());
     return 0;
   }
   try {

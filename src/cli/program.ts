@@ -3,7 +3,7 @@
 // parsing never pays for the YAML parser, the probe engine or the metrics library.
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { VERSION } from '../package-root.js';
+import { versionText } from '../package-root.js';
 import { COMMANDS, flagDescription, HELP_FLAG, longName, PROGRAM, type FlagSpec } from './flags.js';
 import { helpWidth, renderHelp } from './help.js';
 import type { CliIo } from './io.js';
@@ -49,7 +49,7 @@ function buildProgram(io: CliIo, record: (run: () => Promise<number>) => Promise
     (context?: { error?: boolean }): string =>
       renderHelp(command, helpWidth(context?.error ? io.stderr : io.stdout));
   const program = new Command(PROGRAM.name)
-    .version(VERSION, '-V, --version')
+    .version(versionText().trimEnd(), '-V, --version')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
