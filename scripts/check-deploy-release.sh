@@ -112,13 +112,13 @@ for rpm in "${rpms[@]}"; do
   for conffile in /etc/mxprobe/config.yaml /etc/sysconfig/mxprobe; do
     grep -qE "^c[a-z]*n[a-z]* $conffile$" <<<"$flags" || fail "$conffile is not %config(noreplace)"
   done
-  for scriptlet in postinstall preuninstall postuninstall; do
+  for scriptlet in postin preun postun; do
     rpm -qp --queryformat "%{${scriptlet^^}}" "$rpm" 2>/dev/null >"$stage/$scriptlet.sh"
     grep -q systemctl "$stage/$scriptlet.sh" || fail "the $scriptlet scriptlet does not call systemctl"
     sh -n "$stage/$scriptlet.sh" || fail "the $scriptlet scriptlet is not valid sh"
   done
   echo "$(basename "$rpm"): $(rpmq -ql mxprobe | wc -l) paths installed"
-  rpmq -e --noscripts mxprobe
+  rpmq -e --noscripts mxprobe 2>&1 | grep -v "Alien\|what you are doing" || true
   left="$(find "$root" -path "$root/var" -prune -o -type f -print)"
   [ -z "$left" ] || fail "erasing $(basename "$rpm") left: $left"
 done
@@ -141,7 +141,7 @@ else
   runner="unshare --root (podman cannot run containers here: $(tail -1 "$stage/podman.err"))"
   mkdir -p "$stage/rootfs/etc/mxprobe"
   cp "$config" "$stage/rootfs/etc/mxprobe/config.yaml"
-  in_image() { unshare --mount --pid --fork --kill-child --root="$stage/rootfs" --setuid=65532 --setgid=65532 --clear-groups /usr/bin/mxprobe "$@"; }
+  in_image() { unshare --mount --pid --fork --kill-child --root="$stage/rootfs" --setuid=65532 --setgid=65532 /usr/bin/mxprobe "$@"; }
   in_image --version >"$stage/version"
   container() {
     in_image probe --config.file /etc/mxprobe/config.yaml >"$stage/container.log" 2>&1 &
