@@ -17,11 +17,12 @@ const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const VERSION = (
   JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
-/** The commit the executable was built from (npm run package embeds it). */
-const REVISION = execFileSync('git', ['rev-parse', 'HEAD'], {
-  cwd: REPO_ROOT,
-  encoding: 'utf8',
-}).slice(0, 12);
+/** The commit the executable was built from, as its --version says (npm run package embeds it). */
+function builtRevision(): string {
+  const executable = join(REPO_ROOT, 'release', `mxprobe-${VERSION}-linux-${process.arch}`);
+  const printed = execFileSync(executable, ['--version'], { encoding: 'utf8' });
+  return /\(revision: ([0-9a-f]{12})\)/.exec(printed)?.[1] ?? 'none';
+}
 /** Where the test puts its inputs inside the container (not part of what purge must clean). */
 const INPUTS = '/srv/system-test';
 const LISTEN = '127.0.0.1:9725';
@@ -221,7 +222,7 @@ describe('the Debian package under a real systemd', () => {
     );
     expect(metrics).toMatch(
       new RegExp(
-        `^mxprobe_build_info\\{version="${VERSION}",revision="${REVISION}",nodejs="v\\d+\\.\\d+\\.\\d+"\\} 1$`,
+        `^mxprobe_build_info\\{version="${VERSION}",revision="${builtRevision()}",nodejs="v\\d+\\.\\d+\\.\\d+"\\} 1$`,
         'm',
       ),
     );
