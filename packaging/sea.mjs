@@ -24,10 +24,10 @@ function writeBlob({ bundleFile, workDir, arch }) {
     output: blob,
     // Otherwise Node.js warns on stderr, at every start of mxprobe, that SEA is experimental.
     disableExperimentalSEAWarning: true,
-    // V8's compiled code for the main script skips parsing the bundle's top level at start-up,
-    // but it is made by the Node.js that writes the blob and only that CPU can use it: another
-    // architecture's executable gets the script alone.
-    useCodeCache: arch === process.arch,
+    // No V8 code cache: it would only serve the architecture that writes the blob, and V8 does
+    // not write it the same way twice, so two builds of one commit would differ. Start-up
+    // parses the bundle's top level instead.
+    useCodeCache: false,
   };
   writeFileSync(join(workDir, configFile), `${JSON.stringify(config, null, 2)}\n`);
   run(nodeBinary(process.arch), ['--experimental-sea-config', configFile], { cwd: workDir });

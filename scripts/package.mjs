@@ -57,6 +57,8 @@ const workDir = join(outDir, 'build');
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(workDir, { recursive: true });
 const epoch = releaseEpoch();
+// dpkg-deb and rpmbuild read it too: the time of the archive members, every file's time clamped.
+process.env.SOURCE_DATE_EPOCH = String(epoch);
 const revision = releaseRevision();
 
 function checkVersion(executable) {
