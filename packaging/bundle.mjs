@@ -1,6 +1,7 @@
 // The program as one CommonJS file (what a Node.js single executable runs): src/bin.ts and its
 // npm dependencies, bundled by esbuild. The bundle has no package.json or probes/ beside it, so
-// the version and the built-in probe set are embedded (src/package-root.ts reads them).
+// the version, the build (git revision and release time) and the built-in probe set are
+// embedded (src/package-root.ts reads them).
 // Modules loaded with `await import()` (the daemon, the textfile writer) stay lazy: esbuild
 // keeps each one's body in a closure that runs when the import is first reached.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,10 +9,10 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 
 /**
- * @param {{ version: string, outDir: string }} options
+ * @param {{ version: string, revision: string, epoch: number, outDir: string }} options
  * @returns {Promise<{ file: string, metafile: string }>}
  */
-export async function bundle({ version, outDir }) {
+export async function bundle({ version, revision, epoch, outDir }) {
   const file = join(outDir, 'mxprobe.cjs');
   const result = await build({
     entryPoints: ['src/bin.ts'],
@@ -28,6 +29,8 @@ export async function bundle({ version, outDir }) {
     define: {
       MXPROBE_EMBEDDED: JSON.stringify({
         version,
+        revision,
+        buildDate: new Date(epoch * 1000).toISOString(),
         defaultProbeSet: readFileSync('probes/default.yaml', 'utf8'),
       }),
       // Only read when the program runs from its files (src/package-root.ts), never here.

@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
  * @returns {string} what the command printed on stdout
  */
 export function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { encoding: 'utf8', ...options });
+  // readelf's listing of the Node.js binary is megabytes long.
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 << 20, ...options });
   if (result.error) throw new Error(`${command}: ${result.error.message}`);
   if (result.status !== 0) {
     throw new Error(

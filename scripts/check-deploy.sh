@@ -32,7 +32,8 @@ verify_unit() {
   mkdir -p "$(dirname "$staged")"
   sed -E "s#^ExecStart=[^ ]+ #ExecStart=$exec #" "$unit" >"$staged"
   grep -q "^ExecStart=$exec " "$staged" || fail "$unit has no ExecStart= line to point at $exec"
-  verify_output="$(systemd-analyze verify "$staged" 2>&1)" || {
+  # --man=no: the man page of the packaged unit is in the staged package, not in man's path.
+  verify_output="$(systemd-analyze verify --man=no "$staged" 2>&1)" || {
     echo "$verify_output"
     fail "systemd-analyze verify failed on $unit"
   }
@@ -74,8 +75,10 @@ check_exposure systemd/mxprobe.service
 step "the unit of $deb"
 dpkg-deb -x "$deb" "$stage/deb"
 packaged_unit="$stage/deb/usr/lib/systemd/system/mxprobe.service"
-grep -q "^ExecStart=/usr/bin/mxprobe probe --config.file /etc/mxprobe/config.yaml$" "$packaged_unit" ||
-  fail "the packaged unit does not run /usr/bin/mxprobe with /etc/mxprobe/config.yaml"
+grep -q "^ExecStart=/usr/bin/mxprobe probe --config.file /etc/mxprobe/config.yaml \$MXPROBE_ARGS$" "$packaged_unit" ||
+  fail "the packaged unit does not run /usr/bin/mxprobe with /etc/mxprobe/config.yaml and \$MXPROBE_ARGS"
+grep -q "^EnvironmentFile=-/etc/default/mxprobe$" "$packaged_unit" || fail "the packaged unit does not read /etc/default/mxprobe"
+grep -q "^Documentation=man:mxprobe(1)$" "$packaged_unit" || fail "the packaged unit does not name man:mxprobe(1)"
 verify_unit "$packaged_unit" "$stage/deb/usr/bin/mxprobe"
 check_exposure "$packaged_unit"
 

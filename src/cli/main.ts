@@ -4,7 +4,7 @@
 // (cli/help.ts), both without commander; everything else parses in cli/program.ts, and each
 // command's work (cli/commands.ts) is imported when the command runs.
 
-import { VERSION } from '../package-root.js';
+import { versionText } from '../package-root.js';
 import { exitStatus, type Outcome } from './exit-status.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -17,7 +17,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
 async function run(argv: string[], io: CliIo): Promise<Outcome> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    io.stdout.write(`${VERSION}\n`);
+    io.stdout.write(versionText());
     return { kind: 'done' };
   }
   try {

@@ -6,7 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseFlagText } from '../config/kinds.js';
 import { SETTINGS, type AnySetting } from '../config/settings.js';
-import { VERSION } from '../package-root.js';
+import { versionText } from '../package-root.js';
 import type { Outcome } from './exit-status.js';
 import { COMMANDS, HELP_FLAG, longName, PROGRAM, type FlagSpec } from './flags.js';
 import { helpWidth, renderHelp } from './help.js';
@@ -53,7 +53,7 @@ function buildProgram(io: CliIo, record: (run: () => Promise<Outcome>) => Promis
     (context?: { error?: boolean }): string =>
       renderHelp(command, helpWidth(context?.error ? io.stderr : io.stdout));
   const program = new Command(PROGRAM.name)
-    .version(VERSION, '-V, --version')
+    .version(versionText().trimEnd(), '-V, --version')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -45,6 +45,8 @@ const CYCLE_BUCKETS_SECONDS = [0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
 
 export interface MetricsOptions {
   version: string;
+  /** The git commit mxprobe was built from ("unknown" when not known). */
+  revision?: string;
   nodejs: string;
   /** The default process metrics (CPU, memory, event loop); off for the textfile collector. */
   processMetrics: boolean;
@@ -59,7 +61,7 @@ interface Snapshot {
 interface State {
   latest: PreparedCycle | undefined;
   intervalSeconds: number | undefined;
-  build: { version: string; nodejs: string };
+  build: { version: string; revision: string; nodejs: string };
 }
 
 interface Gauge<T> {
@@ -144,7 +146,7 @@ const SETTINGS_GAUGES: readonly Gauge<State>[] = [
   },
   {
     name: 'mxprobe_build_info',
-    help: 'Version of mxprobe and of Node.js; always 1.',
+    help: 'Version and git revision of mxprobe, and the Node.js version; always 1.',
     pick: (s) => [{ labels: { ...s.build }, value: 1 }],
   },
 ];
@@ -186,7 +188,11 @@ export class Metrics {
     this.state = {
       latest: undefined,
       intervalSeconds: undefined,
-      build: { version: options.version, nodejs: options.nodejs },
+      build: {
+        version: options.version,
+        revision: options.revision ?? 'unknown',
+        nodejs: options.nodejs,
+      },
     };
     this.formats = {
       prometheus: buildFormatMetrics(Registry.PROMETHEUS_CONTENT_TYPE, options),

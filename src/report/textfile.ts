@@ -5,14 +5,19 @@
 
 import { chmod, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { VERSION } from '../package-root.js';
+import { buildInfo, VERSION } from '../package-root.js';
 import type { Report } from '../types.js';
 import { Metrics } from './metrics.js';
 
 /** The exposition for one finished pass. Process metrics stay out: they would describe a
  * short-lived cron process and clash with node_exporter's own. */
 export async function textfileExposition(report: Report, finishedAt: Date): Promise<string> {
-  const metrics = new Metrics({ version: VERSION, nodejs: process.version, processMetrics: false });
+  const metrics = new Metrics({
+    version: VERSION,
+    revision: buildInfo().revision,
+    nodejs: process.version,
+    processMetrics: false,
+  });
   metrics.record(report, finishedAt);
   return (await metrics.render('prometheus')).body;
 }

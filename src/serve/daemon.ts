@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULTS } from '../config/defaults.js';
 import type { ProbeConfig, WebConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
-import { VERSION } from '../package-root.js';
+import { buildInfo, VERSION } from '../package-root.js';
 import type { PassOptions } from '../pass/run.js';
 import { Metrics, type PreparedCycle } from '../report/metrics.js';
 import type { Report } from '../types.js';
@@ -89,6 +89,7 @@ class Daemon {
     this.log = options.log;
     this.metrics = new Metrics({
       version: VERSION,
+      revision: buildInfo().revision,
       nodejs: process.version,
       processMetrics: options.config.metrics.runtime,
     });

@@ -1,6 +1,7 @@
 // The daemon's HTTP endpoints (docs/reference.md, "HTTP endpoints"): `/` (a landing page),
 // GET /metrics (Prometheus text, or OpenMetrics when the scraper asks for it), GET /status
-// (the latest report, §6), GET /healthz, and POST /-/reload (as SIGHUP). With basic auth
+// (the latest report, §6), GET /healthz (and /-/healthy, its name among Prometheus exporters),
+// GET /-/ready (200 once the first cycle finished), and POST /-/reload (as SIGHUP). With basic auth
 // configured every path wants credentials first, unknown ones too, so a stranger learns
 // nothing, not even which paths exist. The routes only read what the daemon hands them (and
 // ask it to reload); they never start probes, so a burst of scrapes cannot make mxprobe knock
@@ -51,6 +52,17 @@ interface Route {
 
 const READ = ['GET', 'HEAD'] as const;
 
+/** 200 while the probe loop runs, 503 with the reason once it stalls (a liveness check). */
+const HEALTHY: Route = {
+  methods: READ,
+  serve: (_request, response, sources) => {
+    const reason = sources.unhealthyReason();
+    if (reason === undefined) send(response, 200, TEXT, 'ok\n');
+    else send(response, 503, TEXT, `unhealthy: ${reason}\n`);
+    return Promise.resolve();
+  },
+};
+
 const ROUTES: Readonly<Record<string, Route | undefined>> = {
   '/': {
     methods: READ,
@@ -91,12 +103,13 @@ const ROUTES: Readonly<Record<string, Route | undefined>> = {
       return Promise.resolve();
     },
   },
-  '/healthz': {
+  '/healthz': HEALTHY,
+  '/-/healthy': HEALTHY,
+  '/-/ready': {
     methods: READ,
     serve: (_request, response, sources) => {
-      const reason = sources.unhealthyReason();
-      if (reason === undefined) send(response, 200, TEXT, 'ok\n');
-      else send(response, 503, TEXT, `unhealthy: ${reason}\n`);
+      if (sources.latestReport() !== undefined) send(response, 200, TEXT, 'ready\n');
+      else send(response, 503, TEXT, 'not ready: no probe cycle has finished yet\n');
       return Promise.resolve();
     },
   },

@@ -1,5 +1,6 @@
 // `mxprobe` as a user runs it: the built executable against loopback servers, its stdout,
 // stderr and exit status (docs/reference.md, "Command line" and "The JSON report").
+import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -394,9 +395,15 @@ describe('check-config, --help, --version', () => {
     expect(probe.stdout).toMatch(/filtered = no answer/);
   });
 
-  it('--version prints the version', async () => {
+  it('--version prints the version, the git revision, the build date and the Node.js version', async () => {
     const run = await mxprobe(['--version']);
     expect(run.code).toBe(0);
-    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const revision = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).slice(0, 12);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      new RegExp(`^mxprobe, version \\d+\\.\\d+\\.\\d+ \\(revision: ${revision}\\)$`),
+    );
+    expect(lines[1]).toMatch(/^ {2}build date: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+    expect(lines[2]).toBe(`  node.js version:  ${process.version}`);
   });
 });

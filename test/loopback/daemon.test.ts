@@ -154,6 +154,25 @@ describe('daemon endpoints', () => {
     expect(await text(`${h.base}/healthz`)).toMatchObject({ status: 200, body: 'ok\n' });
   });
 
+  it('/-/ready turns 200 only once the first cycle finished; /-/healthy answers as /healthz', async () => {
+    let release: (report: Report) => void = () => undefined;
+    const h = await start(
+      () =>
+        new Promise<Report>((resolve) => {
+          release = resolve;
+        }),
+    );
+    expect(await text(`${h.base}/-/ready`)).toMatchObject({
+      status: 503,
+      body: 'not ready: no probe cycle has finished yet\n',
+    });
+    expect(await text(`${h.base}/-/healthy`)).toEqual(await text(`${h.base}/healthz`));
+    release(allOpenReport());
+    await until(() => finished(h) === 1);
+    expect(await text(`${h.base}/-/ready`)).toMatchObject({ status: 200, body: 'ready\n' });
+    expect(await text(`${h.base}/-/healthy`)).toMatchObject({ status: 200, body: 'ok\n' });
+  });
+
   it('answers 404 to any other path and 405 to other methods', async () => {
     const h = await start(() => Promise.resolve(allOpenReport()));
     expect((await text(`${h.base}/metricsx`)).status).toBe(404);

@@ -7,6 +7,7 @@
 // test writes its own config first (one IP literal on loopback, so no DNS query; no cloud
 // detection; listening on loopback) and dpkg keeps it (--force-confold). The container has a
 // private network with loopback only, so nothing could leave even by mistake.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,12 @@ const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const VERSION = (
   JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
+/** The commit the executable was built from, as its --version says (npm run package embeds it). */
+function builtRevision(): string {
+  const executable = join(REPO_ROOT, 'release', `mxprobe-${VERSION}-linux-${process.arch}`);
+  const printed = execFileSync(executable, ['--version'], { encoding: 'utf8' });
+  return /\(revision: ([0-9a-f]{12})\)/.exec(printed)?.[1] ?? 'none';
+}
 /** Where the test puts its inputs inside the container (not part of what purge must clean). */
 const INPUTS = '/srv/system-test';
 const LISTEN = '127.0.0.1:9725';
@@ -39,6 +46,8 @@ const PACKAGE_PATHS = [
   '/usr/bin/mxprobe',
   '/usr/lib/systemd/system/mxprobe.service',
   '/etc/mxprobe/config.yaml',
+  '/etc/default/mxprobe',
+  '/usr/share/doc/mxprobe/docs/runbook.md',
   '/usr/share/doc/mxprobe/copyright',
   '/usr/share/man/man1/mxprobe.1.gz',
 ];
@@ -137,7 +146,9 @@ async function writeConfig(text: string): Promise<void> {
 
 describe('the Debian package under a real systemd', () => {
   beforeAll(async () => {
-    const debs = readdirSync(join(REPO_ROOT, 'release')).filter((f) => f.endsWith('.deb'));
+    // This machine's architecture (release/ holds the .deb of each).
+    const arch = process.arch === 'arm64' ? 'arm64' : 'amd64';
+    const debs = readdirSync(join(REPO_ROOT, 'release')).filter((f) => f.endsWith(`_${arch}.deb`));
     expect(debs).toHaveLength(1);
     deb = debs[0]!;
     container = await SystemdContainer.boot();
@@ -172,7 +183,11 @@ describe('the Debian package under a real systemd', () => {
       env: { PATH: '/usr/bin:/bin' },
     });
     expect(version.stderr).toBe('');
-    expect(version.stdout.trim()).toBe(VERSION);
+    expect(version.stdout).toMatch(
+      new RegExp(
+        `^mxprobe, version ${VERSION.replace(/\./g, '\\.')} \\(revision: [0-9a-f]{12}\\)\n`,
+      ),
+    );
     ok(await container.run(['rm', '-rf', extracted]), 'rm');
   });
 
@@ -205,8 +220,11 @@ describe('the Debian package under a real systemd', () => {
     expect(metrics).toContain(
       'mxprobe_probe_result{target="127.0.0.1",host="127.0.0.1",address="127.0.0.1",port="2525",result="blocked"} 1',
     );
-    expect(metrics).toContain(
-      `mxprobe_build_info{version="${VERSION}",nodejs="${process.version}"} 1`,
+    expect(metrics).toMatch(
+      new RegExp(
+        `^mxprobe_build_info\\{version="${VERSION}",revision="${builtRevision()}",nodejs="v\\d+\\.\\d+\\.\\d+"\\} 1$`,
+        'm',
+      ),
     );
     const status = await get('/status');
     expect(status.status).toBe(200);

@@ -1,5 +1,6 @@
 // The system tests install the release artifacts: build them with `npm run package` unless
-// release/ already holds a .deb newer than every file it is made from. A machine that cannot boot
+// release/ already holds a complete release (its SHA256SUMS, written last) newer than every file
+// it is made from. A machine that cannot boot
 // a container fails the run with the reason; it is never skipped.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -17,6 +18,8 @@ const INPUTS = [
   'package-lock.json',
   'README.md',
   'LICENSE',
+  'docs',
+  'deploy',
 ];
 
 function newestMtimeMs(path: string): number {
@@ -29,10 +32,9 @@ function newestMtimeMs(path: string): number {
 }
 
 function releaseIsCurrent(): boolean {
-  const release = join(REPO_ROOT, 'release');
-  const debs = existsSync(release) ? readdirSync(release).filter((f) => f.endsWith('.deb')) : [];
-  if (debs.length !== 1 || debs[0] === undefined) return false;
-  const built = statSync(join(release, debs[0])).mtimeMs;
+  const sums = join(REPO_ROOT, 'release', 'SHA256SUMS');
+  if (!existsSync(sums)) return false;
+  const built = statSync(sums).mtimeMs;
   return INPUTS.every((input) => newestMtimeMs(join(REPO_ROOT, input)) <= built);
 }
 

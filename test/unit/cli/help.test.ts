@@ -139,7 +139,10 @@ describe('exporter flags', () => {
   it('--version answers without parsing anything else', async () => {
     const t = terminal(80, false);
     expect(await main(['--version'], t.io)).toBe(0);
-    expect(t.out()).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(t.out()).toMatch(
+      /^mxprobe, version \d+\.\d+\.\d+ \(revision: ([0-9a-f]{12}|unknown)\)\n/,
+    );
+    expect(t.out()).toContain(`  node.js version:  ${process.version}\n`);
     const viaCommander = terminal(80, false);
     expect(await main(['-V', '--help'], viaCommander.io)).toBe(0);
   });

@@ -19,7 +19,12 @@ const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
 function newMetrics(): Metrics {
-  return new Metrics({ version: '0.1.0', nodejs: 'v20.0.0', processMetrics: false });
+  return new Metrics({
+    version: '0.1.0',
+    revision: '0123456789ab',
+    nodejs: 'v20.0.0',
+    processMetrics: false,
+  });
 }
 
 /** The sample lines of one metric in a text exposition. */
@@ -253,7 +258,7 @@ describe('Metrics exposition', () => {
   it('serves build info but no probe series before the first cycle', async () => {
     const { body } = await newMetrics().render('prometheus');
     expect(samples(body, 'mxprobe_build_info')).toEqual([
-      'mxprobe_build_info{version="0.1.0",nodejs="v20.0.0"} 1',
+      'mxprobe_build_info{version="0.1.0",revision="0123456789ab",nodejs="v20.0.0"} 1',
     ]);
     expect(samples(body, 'mxprobe_probe_result')).toEqual([]);
     expect(samples(body, 'mxprobe_last_cycle_timestamp_seconds')).toEqual([]);
