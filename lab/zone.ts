@@ -7,6 +7,8 @@
 // RFC 3849: 2001:db8::/32) and only reserved names (RFC 2606/6761: .example, .test), so nothing
 // in the lab can ever mean a real machine.
 
+import { assertNever } from '../src/util/assert-never.js';
+
 /** How the SMTP server on a host's addresses behaves (on all of 25, 587 and 465). */
 export type Behaviour =
   /** A well-behaved MTA: greets 220, EHLO with STARTTLS on 25/587, implicit TLS on 465. */
@@ -190,10 +192,8 @@ export function refusalGreeting(kind: Refusal, client: string): { code: number; 
         code: 421,
         text: `4.7.0 [${client}] Our system has detected an unusual rate of unsolicited mail originating from your IP address; try again later`,
       };
-    default: {
-      const never: never = kind;
-      throw new Error(`unknown refusal ${String(never)}`);
-    }
+    default:
+      return assertNever(kind);
   }
 }
 

@@ -27,6 +27,7 @@ import { printable } from '../util/printable.js';
 import type { DialOutcome } from './classify-attempt.js';
 import { connectStaggered, dropUnused, staggerWidth } from './connect.js';
 import type { SocketLease } from './sockets.js';
+import { assertNever } from '../util/assert-never.js';
 
 /** Why backups still connecting are dropped (one object: no stack captured per attempt). */
 const DECIDED = new Error('the greeting is decided');
@@ -197,10 +198,8 @@ function dialOutcomeOf(outcome: LegOutcome): DialOutcome {
     case 'not-smtp':
     case 'closed':
       return outcome;
-    default: {
-      const never: never = outcome;
-      return never;
-    }
+    default:
+      return assertNever(outcome);
   }
 }
 
