@@ -54,7 +54,7 @@ relays:
     passwordFile: ${join(dir, 'secret')}
 cloudDetection:
   azureUrl: ${imds.base}/metadata/instance
-  timeout: 300ms
+  timeout: 5s
 `,
     );
     return file;
