@@ -6,6 +6,7 @@
 // /metrics without anyone having to remember it, and a switch over the type that misses it
 // does not compile.
 
+import type { PortPolicy } from './clouds/cloud.js';
 import type { Cloud, CloudFactsById } from './clouds/registry.js';
 
 export type { Cloud } from './clouds/registry.js';
@@ -55,6 +56,7 @@ export const HINTS = [
   'ptr-missing',
   'ptr-mismatch',
   'dnsbl-listed',
+  'blocked-beyond-policy',
 ] as const;
 export type Hint = (typeof HINTS)[number];
 
@@ -156,6 +158,8 @@ export type Environment = {
   cloud: Cloud;
   hostname: string;
   families: FamilyStatuses;
+  /** The detected cloud's documented port policy (CONTRACT §9); null: none detected or none documented. */
+  policy?: PortPolicy | null;
 } & CloudFactsById;
 
 export interface Diagnosis {

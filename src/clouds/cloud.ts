@@ -19,6 +19,17 @@ export type DmiField = (typeof DMI_FIELDS)[number];
 /** What the firmware says about the machine; '' for a field that cannot be read. */
 export type Dmi = Readonly<Record<DmiField, string>>;
 
+/**
+ * What a platform documents about outbound mail ports (CONTRACT §9): the ports it blocks by
+ * default, for whom, how to get an exemption in the platform's own words, and the page.
+ */
+export interface PortPolicy {
+  blockedPorts: number[];
+  who: string;
+  exemption: string;
+  source: string;
+}
+
 /** How a metadata query reaches the service: the fetch to use, and its deadline. */
 export interface MetadataContext {
   fetch: typeof fetch;
@@ -38,8 +49,14 @@ export interface CloudModule<Id extends string = string, Facts extends object = 
   queryMetadata(baseUrl: string, ctx: MetadataContext): Promise<Facts | null>;
   /** Facts to stand on when the firmware proves the platform but its metadata is silent. */
   factsFromDmi?(dmi: Dmi): Facts | null;
-  /** What to do about a blocked port 25 here, one point a sentence or two. */
-  port25Advice(facts: Facts | undefined): string[];
+  /**
+   * What to do about a blocked port 25 here, one point a sentence or two. `relayPorts` are the
+   * submission ports worth recommending (neither found shut by this pass nor blocked by the
+   * policy); advice never names another.
+   */
+  port25Advice(facts: Facts | undefined, relayPorts?: readonly number[]): string[];
+  /** The outbound port policy the platform documents; null when it documents no default block. */
+  readonly portPolicy: PortPolicy | null;
   /**
    * Facts that identify the account or the machine (subscription, account, project, VM ids):
    * `/status` shows them only to an authenticated client (report/redact.ts).
@@ -70,6 +87,28 @@ export function defineCloud<const Id extends string, Facts extends object>(
 export function inParentheses(parts: (string | null | undefined)[]): string {
   const known = parts.filter((part): part is string => part != null && part !== '');
   return known.length > 0 ? ` (${known.join(', ')})` : '';
+}
+
+/** The relay ports mxprobe recommends when nothing says otherwise. */
+export const STANDARD_RELAY_PORTS: readonly number[] = [587, 465];
+
+/** "port 587 or 465", "port 2525"; '' when there is none to name. */
+export function relayPortWords(ports: readonly number[]): string {
+  if (ports.length === 0) return '';
+  const names = ports.map(String);
+  const last = names.pop() ?? '';
+  return `port ${names.length > 0 ? `${names.join(', ')} or ${last}` : last}`;
+}
+
+/** "send through an authenticated relay on port 587 or 465", or an HTTPS API when none is open. */
+export function relayWay(ports: readonly number[]): string {
+  return ports.length > 0
+    ? `send through an authenticated SMTP relay on ${relayPortWords(ports)}`
+    : "no SMTP submission port is open here: send through a mail provider's HTTPS API, or get the exemption first";
+}
+
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** A cloud's facts in an environment or detection result: the key named after the cloud. */

@@ -126,7 +126,7 @@ function interceptionAdvice(attempts: Attempt[]): string {
   return `Port-25 greetings from different providers all come from "${interceptedBy(attempts) ?? '?'}": a proxy or firewall on the path answers in their place. Mail sent "directly" goes to it, not to the provider.`;
 }
 
-function relayAdvice(relays: RelayReport[]): string[] {
+export function relayAdvice(relays: RelayReport[]): string[] {
   return relays
     .filter((r) => r.status !== 'ok')
     .map(

@@ -1,3 +1,4 @@
+import type { PortPolicy } from '../clouds/cloud.js';
 import type { PortProfile } from '../ports.js';
 import type {
   Attempt,
@@ -21,6 +22,9 @@ export interface DiagnosisInput {
   port25Advice: string[];
   /** Who sets the PTR record of an egress address where this machine runs, and how. */
   ptrAdvice?: string;
+  /** The detected cloud's name (null or absent: no cloud detected) and its documented policy. */
+  cloudName?: string | null;
+  policy?: PortPolicy | null;
   /** What each port is; the shipped table unless a test hands in its own. */
   portTable?: readonly PortProfile[];
 }

@@ -8,10 +8,12 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { cloudAdvice, cloudPublicAddresses, ptrAdvice } from '../clouds/advice.js';
 import { detectCloud } from '../clouds/detect.js';
+import { cloudName, cloudPolicy } from '../clouds/policy.js';
 import type { CloudFacts } from '../clouds/registry.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { ProbeConfig } from '../config/types.js';
 import { diagnose } from '../diagnosis/diagnose.js';
+import { recommendedRelayPorts } from '../diagnosis/policy.js';
 import {
   countedAttempts,
   familyStatuses,
@@ -238,7 +240,9 @@ async function probe(
     );
   }
   const ports = portReports(uniquePorts(config.targets), counted);
-  const env = { ...cloud, hostname: hostname(), families };
+  const policy = cloudPolicy(cloud);
+  const env = { ...cloud, hostname: hostname(), families, policy };
+  const relayPorts = recommendedRelayPorts({ policy, ports, relays: relayReports });
   const diagnosis = diagnose({
     targets,
     attempts,
@@ -246,8 +250,10 @@ async function probe(
     ports,
     relays: relayReports,
     egress,
-    port25Advice: cloudAdvice(env),
+    port25Advice: cloudAdvice(env, relayPorts),
     ptrAdvice: ptrAdvice(env),
+    cloudName: cloudName(cloud),
+    policy,
   });
   return {
     schemaVersion: 1,
