@@ -103,7 +103,7 @@ export function relayPortWords(ports: readonly number[]): string {
 /** "send through an authenticated relay on port 587 or 465", or an HTTPS API when none is open. */
 export function relayWay(ports: readonly number[]): string {
   return ports.length > 0
-    ? `send through an authenticated SMTP relay on ${relayPortWords(ports)}`
+    ? `send through an authenticated relay on ${relayPortWords(ports)}`
     : "no SMTP submission port is open here: send through a mail provider's HTTPS API, or get the exemption first";
 }
 

@@ -38,7 +38,7 @@ export function explain(code: DiagnosisCode, input: DiagnosisInput, hints: Hint[
       return {
         summary: `${refusedSummary(on25, howBlocked(on25.filter((a) => a.reason !== 'rejected')))}${noRoute}`,
         advice: [
-          ...refusedAdvice(input.egress, input.ptrAdvice, input.relays),
+          ...refusedAdvice(input.egress, input.ptrAdvice, input.relays, input.relayPorts),
           ...relayAdvice(input.relays),
         ],
       };

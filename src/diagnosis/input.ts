@@ -25,6 +25,8 @@ export interface DiagnosisInput {
   /** The detected cloud's name (null or absent: no cloud detected) and its documented policy. */
   cloudName?: string | null;
   policy?: PortPolicy | null;
+  /** The submission ports advice may recommend (diagnosis/policy.ts); 587 and 465 if absent. */
+  relayPorts?: readonly number[];
   /** What each port is; the shipped table unless a test hands in its own. */
   portTable?: readonly PortProfile[];
 }

@@ -3,6 +3,7 @@
 // which PTR record is missing and who sets it, and the hints these findings raise. Pure.
 // Every piece of network text (greetings, TXT records, PTR names) is escaped on its way in.
 
+import { relayWay, STANDARD_RELAY_PORTS } from '../clouds/cloud.js';
 import { DELIVERY_PORT } from '../ports.js';
 import { knownZone, refusedReason } from '../reputation/zones.js';
 import type {
@@ -67,6 +68,7 @@ export function refusedAdvice(
   egress: EgressReport | undefined,
   whoSetsPtr: string | undefined,
   relays: { name: string; status: string }[],
+  relayPorts: readonly number[] = STANDARD_RELAY_PORTS,
 ): string[] {
   const findings = reputationAdvice(egress, whoSetsPtr);
   const addresses = egress?.addresses ?? [];
@@ -84,7 +86,7 @@ export function refusedAdvice(
   const relay =
     working.length > 0
       ? `Meanwhile, send through the configured relay ${working.join(', ')}, which works: receivers then judge the relay's address, not this one.`
-      : "Meanwhile, send through an authenticated relay on port 587 or 465 (your mail provider, or a service such as Amazon SES, SendGrid or Mailgun): receivers then judge the relay's address, not this one.";
+      : `Meanwhile, ${relayWay(relayPorts)} (your mail provider, or a service such as Amazon SES, SendGrid or Mailgun): receivers then judge the relay's address, not this one.`;
   return [...findings, ...general, relay];
 }
 

@@ -254,6 +254,7 @@ async function probe(
     ptrAdvice: ptrAdvice(env),
     cloudName: cloudName(cloud),
     policy,
+    relayPorts,
   });
   return {
     schemaVersion: 1,
