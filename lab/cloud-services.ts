@@ -239,3 +239,23 @@ const openStackService: MetadataHandler = (request, response) => {
     hostname: 'mail',
   });
 };
+
+/** Where the lab serves a platform's fake: under this prefix of the lab metadata address. */
+export function labMetadataPrefix(platform: FakePlatform): string {
+  return `/cloud/${platform}`;
+}
+
+/**
+ * The lab's dispatch: a request under /cloud/<platform>/ goes to that platform's fake, with the
+ * prefix taken off (the fake sees the path the real service would); undefined for any other.
+ */
+export function labMetadataHandler(
+  request: IncomingMessage,
+  addresses: FakeAddresses,
+): MetadataHandler | undefined {
+  const match = /^\/cloud\/([a-z]+)(\/.*)$/.exec(request.url ?? '');
+  const platform = match?.[1];
+  if (match === null || platform === undefined || !(platform in PLATFORM_DMI)) return undefined;
+  request.url = match[2] ?? '/';
+  return metadataService(platform as FakePlatform, addresses);
+}
