@@ -66,7 +66,9 @@ function cloudDetectionLines(
   return [
     'cloudDetection:',
     `  ${cloud}Url: ${base}${labMetadataPrefix(cloud)}${LAB_METADATA_PATHS[cloud]}`,
-    '  timeout: 2s',
+    // Generous: on a loaded lab machine a 2 s deadline lost the answer in the first run after
+    // the lab came up; a fake that answers settles detection at once anyway.
+    '  timeout: 10s',
     `  dmiAssetTagPath: ${join(dmiDir, 'chassis_asset_tag')}`,
   ];
 }
