@@ -168,6 +168,6 @@ describe('a new cloud: one module and its registry line', () => {
     expect(out.unknownKey).toContain(
       'expected one of enabled, timeout, dmiAssetTagPath, azureUrl, awsUrl, gcpUrl, oracleUrl',
     );
-    expect(out.unknownKey).toContain('examplecloudUrl, openstackUrl, timeout');
+    expect(out.unknownKey).toContain('upcloudUrl, examplecloudUrl, openstackUrl');
   }, 90_000);
 });
