@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/package-root.js';
 import { downCommand, labNamesFromEnv, type LabNames } from './instance.js';
 import { createPki, type Pki } from './pki.js';
-import { probeSetYaml } from './probe-set.js';
+import { writeProbeSet } from './probe-set.js';
 import { rulesets, scenario, type Scenario, type ScenarioName } from './scenarios.js';
 import { SMTP_PORTS, type ServersConfig } from './servers.js';
 import {
@@ -213,7 +213,7 @@ export class Lab {
     run(inNs(this.names.namespaces.vm, ['nft', '-f', '-']), { input: rules.vm });
     setVmIpv6Route(this.names, s.vmIpv6Route);
     // The probe set follows the scenario (cloud detection on only where the lab plays a cloud).
-    writeFileSync(this.paths.probeSet, probeSetYaml(name));
+    writeProbeSet(this.paths.probeSet, name);
     this.current = s;
     return s;
   }

@@ -5,6 +5,7 @@
 //
 // Switching scenario replaces both tables atomically (`nft -f`), so it costs milliseconds.
 
+import type { FakePlatform } from './cloud-services.js';
 import { VM_ADDRESS_V4, VM_ADDRESS_V6 } from './topology.js';
 import {
   findProvider,
@@ -29,6 +30,10 @@ export const SCENARIO_NAMES = [
   'lossy',
   'intercept25',
   'reputation',
+  'hetzner',
+  'linode',
+  'digitalocean',
+  'beyond-policy',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -49,6 +54,13 @@ export interface Scenario {
   vmOutput: string[];
   /** Whether the VM keeps its IPv6 default route. */
   vmIpv6Route: boolean;
+  /**
+   * The cloud platform the lab plays: its firmware strings for the VM, and its metadata service
+   * (lab/cloud-services.ts) as the probe set's metadata URL.
+   */
+  cloud?: FakePlatform;
+  /** Ports the probe set adds on the lab's submission hosts (2525: a relay's alternative port). */
+  extraSubmissionPorts?: number[];
 }
 
 /** The share of packets `lossy` drops, in percent, in each direction. */
@@ -171,6 +183,46 @@ const SCENARIOS: Record<ScenarioName, Omit<Scenario, 'name'>> = {
     ],
     vmOutput: [],
     vmIpv6Route: true,
+  },
+  // The clouds that block more than port 25, each as its documentation says (src/clouds/).
+  hetzner: {
+    summary: 'a Hetzner Cloud VM of a new account: outbound 25 and 465 silently dropped; 587 open',
+    expect:
+      'cloud hetzner, policy [25, 465]; 25 and 465 filtered, 587 open; diagnosis port25-blocked, no blocked-beyond-policy; advice: the unblock request, no relay on 465; exit 1',
+    router: ['tcp dport { 25, 465 } counter drop'],
+    vmOutput: [],
+    vmIpv6Route: true,
+    cloud: 'hetzner',
+  },
+  linode: {
+    summary:
+      'an Akamai (Linode) VM of a new account: 25, 465 and 587 silently dropped; relays answer on 2525',
+    expect:
+      'cloud linode, policy [25, 465, 587]; 25, 587 and 465 filtered, 2525 open; diagnosis port25-blocked; advice: the support ticket after rDNS, and port 2525; exit 1',
+    router: ['tcp dport { 25, 465, 587 } counter drop'],
+    vmOutput: [],
+    vmIpv6Route: true,
+    cloud: 'linode',
+    extraSubmissionPorts: [2525],
+  },
+  digitalocean: {
+    summary: 'a DigitalOcean Droplet of a new account: outbound 25 silently dropped; 587/465 open',
+    expect:
+      'cloud digitalocean, policy [25]; 25 filtered; diagnosis port25-blocked, no blocked-beyond-policy; exit 1',
+    router: ['tcp dport 25 counter drop'],
+    vmOutput: [],
+    vmIpv6Route: true,
+    cloud: 'digitalocean',
+  },
+  'beyond-policy': {
+    summary:
+      "a Vultr VM: the platform drops 25 (its policy), and the VM's own firewall drops 587 too",
+    expect:
+      "cloud vultr, policy [25]; 25 and 587 filtered, 465 open; diagnosis port25-blocked, hint blocked-beyond-policy; advice points at the VM's own firewall first and names no relay on 587; exit 1",
+    router: ['tcp dport 25 counter drop'],
+    vmOutput: ['tcp dport 587 counter drop'],
+    vmIpv6Route: true,
+    cloud: 'vultr',
   },
 };
 

@@ -1,5 +1,5 @@
-// The lab's mail servers: one process inside the internet namespace that listens on 25, 587
-// and 465 of every lab host address. Well-behaved hosts are real SMTP servers (smtp-server:
+// The lab's mail servers: one process inside the internet namespace that listens on 25, 587,
+// 465 and 2525 (the relays' alternative submission port) of every lab host address. Well-behaved hosts are real SMTP servers (smtp-server:
 // STARTTLS on 25/587, implicit TLS on 465, mail accepted and thrown away); the misbehaving
 // ones are plain sockets that do exactly one wrong thing, as named in zone.ts (lab/peers.ts,
 // which the loopback tests' hostile servers play too).
@@ -13,6 +13,8 @@ import net, { BlockList, isIP } from 'node:net';
 import tls from 'node:tls';
 import { pathToFileURL } from 'node:url';
 import { SMTPServer } from 'smtp-server';
+import { labMetadataHandler } from './cloud-services.js';
+import { VM_ADDRESS_V6 } from './topology.js';
 import { endpoint, openConnectionLog, type ConnectionLogger } from './connection-log.js';
 import { misbehave, type WireBehaviour } from './peers.js';
 import {
@@ -26,7 +28,7 @@ import {
   type Refusal,
 } from './zone.js';
 
-export const SMTP_PORTS = [25, 587, 465] as const;
+export const SMTP_PORTS = [25, 587, 465, 2525] as const;
 /** The credentials lab submission servers accept, for trying authenticated relaying by hand. */
 export const LAB_USER = 'lab';
 export const LAB_PASSWORD = 'lab';
@@ -194,9 +196,13 @@ function listen(server: Bindable, at: { address: string; port: number }): Promis
  * The fake Azure instance-metadata service: answers GET /metadata/instance with the header
  * `Metadata: true` as IMDS does (compute facts, and the VM's public IP on its network
  * interface); everything else is 404, which is what an AWS or GCP probe of this address gets.
+ * Under /cloud/<platform>/ it plays that platform's service instead.
  */
 function metadataServer(vmPublicIp: string): http.Server {
   return http.createServer((request, response) => {
+    // The other platforms' fakes, each under its own prefix (lab/cloud-services.ts).
+    const cloud = labMetadataHandler(request, { ipv4: vmPublicIp, ipv6: VM_ADDRESS_V6 });
+    if (cloud !== undefined) return cloud(request, response);
     const url = new URL(request.url ?? '/', 'http://metadata');
     if (
       request.method === 'GET' &&

@@ -1,6 +1,6 @@
 // What each probed port is, in one table: how to speak to it and what it means for the
 // diagnosis. The dialer, the diagnosis, the config defaults and --help all read this table, so
-// a new submission port (say 2525) is one more row here.
+// a new submission port (2525) is one more row here.
 
 /** What mail travels over the port. */
 export type PortRole =
@@ -24,20 +24,38 @@ export interface PortProfile {
   tls: PortTls;
   /** A few words for --help and docs. */
   label: string;
+  /**
+   * An alternative port (2525): probed only where a target or relay names it, never among a
+   * target's default ports.
+   */
+  alternative?: boolean;
 }
 
 export const PORT_TABLE: readonly PortProfile[] = [
   { port: 25, role: 'delivery', tls: 'none', label: 'MX delivery' },
   { port: 587, role: 'submission', tls: 'starttls', label: 'submission, STARTTLS' },
   { port: 465, role: 'submission', tls: 'implicit', label: 'submission, implicit TLS' },
+  // Relays listen here because platforms block 25, 465 and even 587 (CONTRACT §9).
+  {
+    port: 2525,
+    role: 'submission',
+    tls: 'starttls',
+    label: 'alternative submission, STARTTLS',
+    alternative: true,
+  },
 ];
 
 /** The port the diagnosis codes `port25-*` are about: MX delivery. */
 export const DELIVERY_PORT = 25;
 
-/** Ports probed when a target names none: every port of the table, in its order. */
+/** Ports probed when a target names none: every standard port of the table, in its order. */
 export function defaultPorts(table: readonly PortProfile[] = PORT_TABLE): number[] {
-  return table.map((p) => p.port);
+  return table.filter((p) => p.alternative !== true).map((p) => p.port);
+}
+
+/** The standard submission ports (587, 465): the ones "every standard port is shut" is about. */
+export function standardSubmissionPorts(table: readonly PortProfile[] = PORT_TABLE): number[] {
+  return table.filter((p) => p.role === 'submission' && p.alternative !== true).map((p) => p.port);
 }
 
 /** The table's row for a port; a port not in the table is probed as plain SMTP, no role. */

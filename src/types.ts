@@ -16,6 +16,18 @@ export interface CloudFactsById {}
 /** `environment.cloud`: a registered cloud, or none. */
 export type Cloud = Extract<keyof CloudFactsById, string> | 'none';
 
+/**
+ * What a platform documents about outbound mail ports (CONTRACT §9, `environment.policy`): the
+ * ports it blocks by default, for whom, how to get an exemption in the platform's own words,
+ * and the page.
+ */
+export interface PortPolicy {
+  blockedPorts: number[];
+  who: string;
+  exemption: string;
+  source: string;
+}
+
 /** `error`: the attempt could not be made for a local reason; not a verdict about the path. */
 export const RESULTS = ['reachable', 'blocked', 'filtered', 'error'] as const;
 export type Result = (typeof RESULTS)[number];
@@ -61,6 +73,7 @@ export const HINTS = [
   'ptr-missing',
   'ptr-mismatch',
   'dnsbl-listed',
+  'blocked-beyond-policy',
 ] as const;
 export type Hint = (typeof HINTS)[number];
 
@@ -162,6 +175,8 @@ export type Environment = {
   cloud: Cloud;
   hostname: string;
   families: FamilyStatuses;
+  /** The detected cloud's documented port policy (CONTRACT §9); null: none detected or none documented. */
+  policy?: PortPolicy | null;
 } & CloudFactsById;
 
 export interface Diagnosis {

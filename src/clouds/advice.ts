@@ -2,22 +2,27 @@
 // the VM runs on; and the public addresses its metadata gave. Pure: the detected environment
 // in, one or two sentences per point out.
 
-import { factsOf, type AnyCloud } from './cloud.js';
+import { factsOf, relayWay, STANDARD_RELAY_PORTS, type AnyCloud } from './cloud.js';
 import { REGISTERED_CLOUDS, type CloudFacts } from './registry.js';
 
+/**
+ * `relayPorts`: the submission ports worth recommending (diagnosis/policy.ts leaves out the ones
+ * this pass found shut and the ones the cloud's policy blocks); advice names no other.
+ */
 export function cloudAdvice(
   env: CloudFacts,
+  relayPorts: readonly number[] = STANDARD_RELAY_PORTS,
   clouds: readonly AnyCloud[] = REGISTERED_CLOUDS,
 ): string[] {
   const cloud = clouds.find((c) => c.id === env.cloud);
-  if (cloud === undefined) return generalAdvice();
-  return cloud.port25Advice(factsOf(env, cloud));
+  if (cloud === undefined) return generalAdvice(relayPorts);
+  return cloud.port25Advice(factsOf(env, cloud), relayPorts);
 }
 
-function generalAdvice(): string[] {
+function generalAdvice(relayPorts: readonly number[]): string[] {
   return [
     'No cloud platform was detected: ask the hosting provider or the network administrator whether outbound TCP port 25 is blocked and whether it can be opened for this machine.',
-    'Meanwhile, send through an authenticated SMTP relay on port 587 (STARTTLS) or 465 (TLS), which is how most providers expect servers to send mail.',
+    `Meanwhile, ${relayWay(relayPorts)}, which is how most providers expect servers to send mail.`,
   ];
 }
 

@@ -1,7 +1,7 @@
 // Amazon EC2: IMDSv2 (a session token first, then the identity document). Advice is a short
 // summary of AWS's public documentation as of 2024.
 
-import { defineCloud, inParentheses } from './cloud.js';
+import { defineCloud, inParentheses, relayWay, STANDARD_RELAY_PORTS } from './cloud.js';
 import { getJson, joinUrl, request, stringField } from './metadata.js';
 
 export interface AwsFacts {
@@ -48,7 +48,15 @@ export const aws = defineCloud({
     return facts.instanceId !== null ? facts : null;
   },
 
-  port25Advice(facts) {
+  portPolicy: {
+    blockedPorts: [25],
+    who: 'every EC2 instance by default (throttled, in effect blocked)',
+    exemption:
+      'The account owner asks AWS to remove the limit with the "Request to remove email sending limitations" form; AWS reviews each request.',
+    source: 'https://repost.aws/knowledge-center/ec2-port-25-throttle',
+  },
+
+  port25Advice(facts, relayPorts = STANDARD_RELAY_PORTS) {
     const where = inParentheses([
       facts?.region,
       facts?.accountId != null ? `account ${facts.accountId}` : null,
@@ -56,7 +64,7 @@ export const aws = defineCloud({
     return [
       `This VM runs in AWS EC2${where}: as documented by AWS (2024), EC2 throttles and blocks outbound TCP port 25 from all instances by default.`,
       'The account owner can ask AWS to lift it with the "Request to remove email sending limitations" form; AWS reviews each request.',
-      'Without an exemption, send through Amazon SES or another authenticated relay on port 587 or 465, which are not restricted.',
+      `Without an exemption, ${relayWay(relayPorts)} (Amazon SES or another provider); EC2 does not restrict the submission ports.`,
     ];
   },
 

@@ -2,7 +2,7 @@
 // (December 2023) over the November 2017 announcement where they differ; the 2017 rules
 // appear only as history.
 
-import { defineCloud, inParentheses } from './cloud.js';
+import { defineCloud, inParentheses, relayWay, type PortPolicy } from './cloud.js';
 import { getJson, safeUrl, stringField, field } from './metadata.js';
 
 export interface AzureFacts {
@@ -19,6 +19,16 @@ export const AZURE_ASSET_TAG = '7783-7084-3265-9085-8269-3286-77';
 
 /** Pinned so the response shape does not change under us. */
 export const AZURE_IMDS_API_VERSION = '2021-02-01';
+
+/** Troubleshoot outbound SMTP connectivity problems in Azure (December 2023). */
+export const AZURE_POLICY: PortPolicy = {
+  blockedPorts: [25],
+  who: 'every subscription type except Enterprise Agreement (EA) and Microsoft Customer Agreement for enterprise (MCA-E)',
+  exemption:
+    'Enterprise Dev/Test subscriptions can exempt themselves in the Azure portal (virtual network, Diagnose and Solve, "Cannot send email (SMTP-Port 25)"); the VMs must then be stopped, deallocated and started again. Other types send through an authenticated relay on port 587.',
+  source:
+    'https://learn.microsoft.com/en-us/azure/virtual-network/troubleshoot-outbound-smtp-connectivity',
+};
 
 export const azure = defineCloud({
   id: 'azure',
@@ -51,14 +61,16 @@ export const azure = defineCloud({
       : null;
   },
 
-  port25Advice(facts) {
+  portPolicy: AZURE_POLICY,
+
+  port25Advice(facts, relayPorts = [587]) {
     const subscription =
       facts?.subscriptionId != null
         ? `subscription ${facts.subscriptionId}`
         : 'an Azure subscription';
     return [
       `This VM runs in Azure, ${subscription}${inParentheses([facts?.location])}: Azure blocks outbound TCP port 25 from VMs for every subscription type except Enterprise Agreement (EA) and Microsoft Customer Agreement for enterprise (MCA-E).`,
-      'The way Microsoft recommends: send through an authenticated SMTP relay on port 587 (Azure Communication Services Email, SendGrid or your own relay), which Azure does not restrict for any subscription type.',
+      `The way Microsoft recommends: ${relayWay(relayPorts)} (Azure Communication Services Email, SendGrid or your own relay); Azure restricts no submission port for any subscription type.`,
       'EA and MCA-E subscriptions are not blocked on port 25; if this is one, look for an NSG, Azure Firewall or route rule, and if that is not it open a support case (Technical > Virtual Network > Cannot send email (SMTP/Port 25)).',
       'Enterprise Dev/Test subscriptions are blocked by default but can exempt themselves: in the Azure portal open the virtual network, then Diagnose and Solve, and run the "Cannot send email (SMTP-Port 25)" diagnostic.',
       'An exemption takes effect only after the VMs are stopped, deallocated and started again (a virtual network with a delegated subnet also needs a temporary subnet added and removed).',

@@ -7,6 +7,10 @@
 //
 // A module is pure apart from the injected fetch: it never reaches the network on its own.
 
+import type { PortPolicy } from '../types.js';
+
+export type { PortPolicy } from '../types.js';
+
 /** The DMI fields cloud-init's ds-identify reads to tell platforms apart. */
 export const DMI_FIELDS = [
   'sys_vendor',
@@ -38,8 +42,14 @@ export interface CloudModule<Id extends string = string, Facts extends object = 
   queryMetadata(baseUrl: string, ctx: MetadataContext): Promise<Facts | null>;
   /** Facts to stand on when the firmware proves the platform but its metadata is silent. */
   factsFromDmi?(dmi: Dmi): Facts | null;
-  /** What to do about a blocked port 25 here, one point a sentence or two. */
-  port25Advice(facts: Facts | undefined): string[];
+  /**
+   * What to do about a blocked port 25 here, one point a sentence or two. `relayPorts` are the
+   * submission ports worth recommending (neither found shut by this pass nor blocked by the
+   * policy); advice never names another.
+   */
+  port25Advice(facts: Facts | undefined, relayPorts?: readonly number[]): string[];
+  /** The outbound port policy the platform documents; null when it documents no default block. */
+  readonly portPolicy: PortPolicy | null;
   /**
    * Facts that identify the account or the machine (subscription, account, project, VM ids):
    * `/status` shows them only to an authenticated client (report/redact.ts).
@@ -70,6 +80,13 @@ export function defineCloud<const Id extends string, Facts extends object>(
 export function inParentheses(parts: (string | null | undefined)[]): string {
   const known = parts.filter((part): part is string => part != null && part !== '');
   return known.length > 0 ? ` (${known.join(', ')})` : '';
+}
+
+// The relay words live in util/ because the diagnosis says them too.
+export { relayPortWords, relayWay, STANDARD_RELAY_PORTS } from '../util/relay-words.js';
+
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** A cloud's facts in an environment or detection result: the key named after the cloud. */

@@ -1,7 +1,7 @@
 // Google Compute Engine: the metadata server proves itself with `Metadata-Flavor: Google`.
 // Advice is a short summary of Google Cloud's public documentation as of 2024.
 
-import { defineCloud, inParentheses } from './cloud.js';
+import { capitalise, defineCloud, inParentheses, relayWay, STANDARD_RELAY_PORTS } from './cloud.js';
 import { joinUrl, request } from './metadata.js';
 
 export interface GcpFacts {
@@ -45,14 +45,22 @@ export const gcp = defineCloud({
     return facts;
   },
 
-  port25Advice(facts) {
+  portPolicy: {
+    blockedPorts: [25],
+    who: 'every project, except some long-established ones',
+    exemption:
+      'Google Cloud offers no request form: send through a relay on port 587 or 465, which are not blocked.',
+    source: 'https://cloud.google.com/compute/docs/tutorials/sending-mail',
+  },
+
+  port25Advice(facts, relayPorts = STANDARD_RELAY_PORTS) {
     const where = inParentheses([
       facts?.projectId != null ? `project ${facts.projectId}` : null,
       facts?.zone,
     ]);
     return [
       `This VM runs in Google Compute Engine${where}: as documented by Google Cloud (2024), outbound connections to TCP port 25 on external addresses are blocked, and Google lifts that only for some long-established projects, with no request form for the rest.`,
-      'Send through an authenticated relay on port 587 or 465, which Google does not restrict: SendGrid, Mailgun, Mailjet or the Google Workspace SMTP relay.',
+      `${capitalise(relayWay(relayPorts))} (SendGrid, Mailgun, Mailjet or the Google Workspace SMTP relay); Google does not restrict the submission ports.`,
     ];
   },
 

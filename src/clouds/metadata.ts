@@ -72,3 +72,15 @@ export function safeUrl(text: string): URL | null {
 export function joinUrl(base: string, path: string): URL | null {
   return safeUrl(base.replace(/\/+$/, '') + path);
 }
+
+/** The strings of an array field, leaving out anything else. */
+export function stringsOf(value: unknown): string[] {
+  return Array.isArray(value)
+    ? value.filter((v): v is string => typeof v === 'string' && v !== '')
+    : [];
+}
+
+/** An address without its prefix length ("192.0.2.7/32" → "192.0.2.7"). */
+export function withoutPrefix(address: string): string {
+  return address.replace(/\/\d+$/, '');
+}

@@ -1,15 +1,38 @@
-// The clouds mxprobe knows, in the order detection weighs them (Azure first). Adding a cloud
+// The clouds mxprobe knows, in the order detection weighs them (Azure first, OpenStack last). Adding a cloud
 // is one module beside these (see cloud.ts) and one line here: detection, the config keys
 // (`cloudDetection.<id>Url`), the report's environment, the advice and the labels of
 // `mxprobe_environment_info` all iterate this list.
 
+import { alibaba } from './alibaba.js';
 import { aws } from './aws.js';
 import { azure } from './azure.js';
 import type { AnyCloud, CloudModule } from './cloud.js';
+import { digitalocean } from './digitalocean.js';
 import { gcp } from './gcp.js';
+import { hetzner } from './hetzner.js';
+import { linode } from './linode.js';
+import { openstack } from './openstack.js';
+import { oracle } from './oracle.js';
+import { scaleway } from './scaleway.js';
+import { upcloud } from './upcloud.js';
+import { vultr } from './vultr.js';
 import type { Cloud, CloudFactsById } from '../types.js';
 
-export const CLOUDS = [azure, aws, gcp] as const;
+// OpenStack last: it is the generic platform under several specific ones.
+export const CLOUDS = [
+  azure,
+  aws,
+  gcp,
+  oracle,
+  digitalocean,
+  hetzner,
+  linode,
+  vultr,
+  scaleway,
+  alibaba,
+  upcloud,
+  openstack,
+] as const;
 
 type Registered = (typeof CLOUDS)[number];
 type FactsOf<M> = M extends CloudModule<string, infer Facts> ? Facts : never;

@@ -7,6 +7,7 @@ import type { Diagnosis, DiagnosisCode, Hint } from '../types.js';
 import { explain } from './explain.js';
 import type { DiagnosisInput } from './input.js';
 import { interceptedBy } from './interception.js';
+import { policyHints, withPolicy } from './policy.js';
 import { reputationHints } from './reputation-advice.js';
 
 export type { DiagnosisInput } from './input.js';
@@ -16,7 +17,7 @@ const DNS_SLOW_MS = 1_000;
 export function diagnose(input: DiagnosisInput): Diagnosis {
   const code = diagnosisCode(input);
   const hints = diagnosisHints(input);
-  const { summary, advice } = explain(code, input, hints);
+  const { summary, advice } = withPolicy(code, explain(code, input, hints), input);
   return { code, summary, advice, hints };
 }
 
@@ -58,5 +59,6 @@ export function diagnosisHints(input: DiagnosisInput): Hint[] {
   if (interceptedBy(input.attempts) !== undefined) hints.push('smtp-interception');
   if (input.targets.some((t) => (t.durationMs ?? 0) > DNS_SLOW_MS)) hints.push('dns-slow');
   hints.push(...reputationHints(input.egress));
+  hints.push(...policyHints(input));
   return hints;
 }

@@ -42,7 +42,7 @@ const EXPLANATIONS: Record<DiagnosisCode, (context: Context) => Explanation> = {
     return {
       summary: `${refusedSummary(on25, howBlocked(on25.filter((a) => a.reason !== 'rejected')))}${noRoute}`,
       advice: [
-        ...refusedAdvice(input.egress, input.ptrAdvice, input.relays),
+        ...refusedAdvice(input.egress, input.ptrAdvice, input.relays, input.relayPorts),
         ...relayAdvice(input.relays),
       ],
     };
@@ -141,7 +141,7 @@ function interceptionAdvice(attempts: Attempt[]): string {
   return `Port-25 greetings from different providers all come from "${interceptedBy(attempts) ?? '?'}": a proxy or firewall on the path answers in their place. Mail sent "directly" goes to it, not to the provider.`;
 }
 
-function relayAdvice(relays: RelayReport[]): string[] {
+export function relayAdvice(relays: RelayReport[]): string[] {
   return relays
     .filter((r) => r.status !== 'ok')
     .map(

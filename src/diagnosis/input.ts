@@ -3,6 +3,7 @@ import type {
   Attempt,
   EgressReport,
   FamilyStatuses,
+  PortPolicy,
   PortReport,
   RelayReport,
   TargetReport,
@@ -25,6 +26,11 @@ export interface DiagnosisInput {
   ptrAdvice?: string;
   /** The DNS servers the config named (--dns-server, dnsServers); none: the system resolver. */
   dnsServers?: string[];
+  /** The detected cloud's name (null or absent: no cloud detected) and its documented policy. */
+  cloudName?: string | null;
+  policy?: PortPolicy | null;
+  /** The submission ports advice may recommend (diagnosis/policy.ts); 587 and 465 if absent. */
+  relayPorts?: readonly number[];
   /** What each port is; the shipped table unless a test hands in its own. */
   portTable?: readonly PortProfile[];
 }

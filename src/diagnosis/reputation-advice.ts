@@ -14,6 +14,7 @@ import type {
   Hint,
 } from '../types.js';
 import { printable } from '../util/printable.js';
+import { relayWay, STANDARD_RELAY_PORTS } from '../util/relay-words.js';
 
 /** Port-25 greetings that refused this machine, each text once, in the order they came. */
 export function refusalTexts(counted: Attempt[]): string[] {
@@ -67,6 +68,7 @@ export function refusedAdvice(
   egress: EgressReport | undefined,
   whoSetsPtr: string | undefined,
   relays: { name: string; status: string }[],
+  relayPorts: readonly number[] = STANDARD_RELAY_PORTS,
 ): string[] {
   const findings = reputationAdvice(egress, whoSetsPtr);
   const addresses = egress?.addresses ?? [];
@@ -84,7 +86,7 @@ export function refusedAdvice(
   const relay =
     working.length > 0
       ? `Meanwhile, send through the configured relay ${working.join(', ')}, which works: receivers then judge the relay's address, not this one.`
-      : "Meanwhile, send through an authenticated relay on port 587 or 465 (your mail provider, or a service such as Amazon SES, SendGrid or Mailgun): receivers then judge the relay's address, not this one.";
+      : `Meanwhile, ${relayWay(relayPorts)} (your mail provider, or a service such as Amazon SES, SendGrid or Mailgun): receivers then judge the relay's address, not this one.`;
   return [...findings, ...general, relay];
 }
 

@@ -1,9 +1,12 @@
 // A pass's findings → the report: the attempts tallied once (families, what counts, port
-// statuses), the environment with its cloud's advice, and the diagnosis made from them. Pure.
+// statuses), the environment with its cloud's policy and advice, and the diagnosis made from
+// them. Pure.
 
 import { cloudAdvice, ptrAdvice } from '../clouds/advice.js';
+import { cloudName, cloudPolicy } from '../clouds/policy.js';
 import type { CloudFacts } from '../clouds/registry.js';
 import { diagnose } from '../diagnosis/diagnose.js';
+import { recommendedRelayPorts } from '../diagnosis/policy.js';
 import { tallyAttempts } from '../diagnosis/port-status.js';
 import type {
   Attempt,
@@ -43,7 +46,9 @@ export function assembleReport(findings: Findings): Report {
       attempts.filter((a) => a.result === 'error'),
     );
   }
-  const environment = { ...findings.cloud, hostname: findings.hostname, families };
+  const policy = cloudPolicy(findings.cloud);
+  const environment = { ...findings.cloud, hostname: findings.hostname, families, policy };
+  const relayPorts = recommendedRelayPorts({ policy, ports, relays });
   const diagnosis = diagnose({
     targets,
     attempts,
@@ -53,8 +58,11 @@ export function assembleReport(findings: Findings): Report {
     relays,
     egress,
     dnsServers: findings.dnsServers,
-    port25Advice: cloudAdvice(environment),
+    port25Advice: cloudAdvice(environment, relayPorts),
     ptrAdvice: ptrAdvice(environment),
+    cloudName: cloudName(findings.cloud),
+    policy,
+    relayPorts,
   });
   return {
     schemaVersion: 1,

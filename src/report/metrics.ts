@@ -134,6 +134,11 @@ const CYCLE_GAUGES: readonly Gauge<Snapshot>[] = [
     help: 'The cloud this machine runs in (none outside a cloud); always 1.',
     pick: (s) => s.series.environmentInfo,
   },
+  {
+    name: 'mxprobe_port_policy_blocked',
+    help: "Whether the detected cloud's documented policy blocks this outbound port: 1 blocked, 0 not (probed ports); no series outside a cloud.",
+    pick: (s) => s.series.portPolicyBlocked,
+  },
 ];
 
 /** The daemon's settings and build, exposed after the cycle's gauges. */

@@ -34,6 +34,7 @@ export interface ReportSeries {
   relayUp: Sample[];
   relayVerifyDuration: Sample[];
   environmentInfo: Sample[];
+  portPolicyBlocked: Sample[];
   egressPtrOk: Sample[];
   dnsblListed: Sample[];
   dnsblLookupStatus: Sample[];
@@ -81,6 +82,7 @@ export function seriesFromReport(report: Report): ReportSeries {
       value: relay.durationMs / 1000,
     })),
     environmentInfo: [{ labels: environmentLabels(report.environment), value: 1 }],
+    portPolicyBlocked: policySeries(report),
     ...egressSeries(report.egress),
   };
 }
@@ -111,6 +113,20 @@ export function egressSeries(
       })),
     ),
   };
+}
+
+/**
+ * CONTRACT §9: 1 for each port the detected cloud's policy blocks, 0 for each other probed
+ * port, so that a rule can join a shut port against its policy; no series outside a cloud.
+ */
+export function policySeries(report: Pick<Report, 'environment' | 'ports'>): Sample[] {
+  if (report.environment.cloud === 'none') return [];
+  const blocked = report.environment.policy?.blockedPorts ?? [];
+  const ports = [...new Set([...blocked, ...report.ports.map((p) => p.port)])];
+  return ports.map((port) => ({
+    labels: { port: String(port) },
+    value: blocked.includes(port) ? 1 : 0,
+  }));
 }
 
 /**

@@ -166,3 +166,58 @@ export const loopbackOnlyFetch: typeof fetch = (input, init) => {
   }
   return fetch(input, init);
 };
+
+export {
+  ALIBABA_TOKEN,
+  FAKE_ADDRESSES,
+  LINODE_TOKEN,
+  metadataService,
+  PLATFORM_DMI,
+  type FakePlatform,
+} from '../../lab/cloud-services.js';
+
+/**
+ * Asks `cloud`'s metadata client at a fake service on loopback, base URL = the loopback origin
+ * plus the path of the cloud's default URL (as the module would ask the real address).
+ */
+export async function queryOnLoopback<Facts extends object>(
+  cloud: {
+    defaultMetadataUrl: string;
+    queryMetadata: (
+      url: string,
+      ctx: { fetch: typeof fetch; signal: AbortSignal },
+    ) => Promise<Facts | null>;
+  },
+  handler: Handler,
+  fetcher: typeof fetch = loopbackOnlyFetch,
+): Promise<{ facts: Facts | null; requests: FakeServer['requests'] }> {
+  const server = await startFake(handler);
+  try {
+    const path = new URL(cloud.defaultMetadataUrl).pathname.replace(/\/$/, '');
+    const facts = await cloud.queryMetadata(`${server.base}${path}`, {
+      fetch: fetcher,
+      signal: AbortSignal.timeout(5_000),
+    });
+    return { facts, requests: server.requests };
+  } finally {
+    await server.close();
+  }
+}
+
+/** A fetch that sends every request without the headers named (a client that forgot them). */
+export function fetchWithout(...names: string[]): typeof fetch {
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    for (const name of names) headers.delete(name);
+    return loopbackOnlyFetch(input, { ...init, headers });
+  };
+}
+
+/** A fetch that replaces one header's value (a stale token, a wrong key). */
+export function fetchWithHeader(name: string, value: string): typeof fetch {
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    if (headers.has(name)) headers.set(name, value);
+    return loopbackOnlyFetch(input, { ...init, headers });
+  };
+}

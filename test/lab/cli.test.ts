@@ -22,6 +22,10 @@ const VERDICT: Record<ScenarioName, { exit: number; diagnosis: DiagnosisCode }> 
   lossy: { exit: 0, diagnosis: 'ok' },
   intercept25: { exit: 0, diagnosis: 'ok' },
   reputation: { exit: 1, diagnosis: 'port25-refused' },
+  hetzner: { exit: 1, diagnosis: 'port25-blocked' },
+  linode: { exit: 1, diagnosis: 'port25-blocked' },
+  digitalocean: { exit: 1, diagnosis: 'port25-blocked' },
+  'beyond-policy': { exit: 1, diagnosis: 'port25-blocked' },
 };
 
 beforeAll(() => {

@@ -13,10 +13,8 @@ import {
 } from '../../src/ports.js';
 import type { Attempt, TargetReport } from '../../src/types.js';
 
-const WITH_2525: readonly PortProfile[] = [
-  ...PORT_TABLE,
-  { port: 2525, role: 'submission', tls: 'starttls', label: 'submission, STARTTLS' },
-];
+const WITHOUT_2525: readonly PortProfile[] = PORT_TABLE.filter((p) => p.port !== 2525);
+const WITH_2525: readonly PortProfile[] = PORT_TABLE;
 
 function attempt(target: string, port: number, reachable: boolean): Attempt {
   return {
@@ -61,12 +59,13 @@ function diagnosisWith(table: readonly PortProfile[] | undefined) {
 }
 
 describe('the port table', () => {
-  it('ships 25 for MX delivery, 587 with STARTTLS and 465 with implicit TLS', () => {
+  it('ships 25 for MX delivery, 587 with STARTTLS, 465 with implicit TLS, and 2525 beside them', () => {
     expect(defaultPorts()).toEqual([25, 587, 465]);
     expect(PORT_TABLE.map((p) => [p.port, p.role, p.tls])).toEqual([
       [25, 'delivery', 'none'],
       [587, 'submission', 'starttls'],
       [465, 'submission', 'implicit'],
+      [2525, 'submission', 'starttls'],
     ]);
     expect(dialModeOf(25)).toEqual({ implicitTls: false, inspectStartTls: false });
     expect(dialModeOf(587)).toEqual({ implicitTls: false, inspectStartTls: true });
@@ -74,12 +73,13 @@ describe('the port table', () => {
   });
 
   it('a port outside the table is plain SMTP with no role', () => {
-    expect(dialModeOf(2525)).toEqual({ implicitTls: false, inspectStartTls: false });
-    expect(isSubmissionPort(2525)).toBe(false);
+    expect(dialModeOf(2526)).toEqual({ implicitTls: false, inspectStartTls: false });
+    expect(isSubmissionPort(2526)).toBe(false);
+    expect(dialModeOf(2525, WITHOUT_2525)).toEqual({ implicitTls: false, inspectStartTls: false });
   });
 
   it('without a 2525 row, 25 dropped while 2525 works is only "partial"', () => {
-    expect(diagnosisWith(undefined).code).toBe('partial');
+    expect(diagnosisWith(WITHOUT_2525).code).toBe('partial');
   });
 
   it('one row makes 2525 a submission port: the same results read as port25-blocked', () => {
@@ -89,9 +89,14 @@ describe('the port table', () => {
     expect(diagnosis.advice).toEqual(['Use an authenticated relay.']);
   });
 
-  it('the same row reaches the dialer, the default ports and the help text', () => {
+  it('the same row reaches the dialer and the help text, but not the default ports', () => {
     expect(dialModeOf(2525, WITH_2525)).toEqual({ implicitTls: false, inspectStartTls: true });
-    expect(defaultPorts(WITH_2525)).toEqual([25, 587, 465, 2525]);
-    expect(describePorts(WITH_2525)).toContain('2525 (submission, STARTTLS)');
+    expect(defaultPorts(WITH_2525)).toEqual([25, 587, 465]);
+    expect(describePorts(WITH_2525)).toContain('2525 (alternative submission, STARTTLS)');
+  });
+
+  it('the shipped table probes 2525 only where it is named', () => {
+    expect(isSubmissionPort(2525)).toBe(true);
+    expect(diagnosisWith(undefined).code).toBe('port25-blocked');
   });
 });

@@ -60,7 +60,7 @@ describe('cloudAdvice', () => {
     });
 
     it('recommends an authenticated relay on 587', () => {
-      expect(text).toMatch(/authenticated SMTP relay on port 587/);
+      expect(text).toMatch(/authenticated relay on port 587/);
       expect(text).toMatch(/Azure Communication Services/);
       expect(text).toMatch(/SendGrid/);
     });

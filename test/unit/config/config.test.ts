@@ -348,9 +348,14 @@ describe('the shipped default probe set', () => {
     expect(domains.length).toBeGreaterThanOrEqual(3);
     for (const d of domains) expect(d.ports).toEqual([25]);
     for (const h of config.targets.filter((t) => t.kind === 'host')) {
-      expect(h.ports.every((p) => p === 587 || p === 465)).toBe(true);
+      expect(h.ports.every((p) => p === 587 || p === 465 || p === 2525)).toBe(true);
     }
-    expect(config.targets.find((t) => t.name === 'smtp.postmarkapp.com')?.ports).toEqual([587]);
+    expect(config.targets.find((t) => t.name === 'smtp.postmarkapp.com')?.ports).toEqual([
+      587, 2525,
+    ]);
+    // 2525 only on the relays that document it, never on a mailbox provider's submission host.
+    const on2525 = config.targets.filter((t) => t.ports.includes(2525)).map((t) => t.name);
+    expect(on2525).toEqual(['smtp.sendgrid.net', 'smtp.mailgun.org', 'smtp.postmarkapp.com']);
   });
 
   it('the fleet profile: a longer interval with a splay, fewer third-party targets, no runtime series', async () => {
