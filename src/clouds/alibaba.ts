@@ -1,8 +1,9 @@
 // Alibaba Cloud ECS. Firmware and metadata as cloud-init reads them (tools/ds-identify
 // dscheck_AliYun: product_name "Alibaba Cloud ECS"; DataSourceAliYun.py: http://100.100.100.200,
 // a token from PUT /latest/api/token with `X-aliyun-ecs-metadata-token-ttl-seconds`, then GETs
-// under /latest/meta-data/ with `X-aliyun-ecs-metadata-token`). Policy: ECS blocks outbound TCP
-// port 25 by default; an account applies in the console to unblock it.
+// under /latest/meta-data/ with `X-aliyun-ecs-metadata-token`). Policy: Alibaba Cloud's own mail
+// documentation says port 25 is blocked on ECS instances by default and recommends 465 (or 80);
+// the unblock application in the ECS console is how accounts ask for an exception.
 
 import { defineCloud, inParentheses, type PortPolicy } from './cloud.js';
 import { joinUrl, request } from './metadata.js';
@@ -20,7 +21,7 @@ export const ALIBABA_POLICY: PortPolicy = {
   who: 'every ECS instance by default',
   exemption:
     'apply to unblock TCP port 25 in the ECS console (Security, "Apply to Unblock TCP Port 25"); Alibaba Cloud approves it only for some accounts, and recommends port 465 or its DirectMail service.',
-  source: 'https://www.alibabacloud.com/help/en/ecs/user-guide/apply-to-unblock-tcp-port-25',
+  source: 'https://help.aliyun.com/en/document_detail/36687.html',
 };
 
 const TOKEN_TTL_SECONDS = '60';
