@@ -360,6 +360,23 @@ export const SETTINGS = {
     scope: 'both',
     check: null,
   }),
+  // A flag only, as in Prometheus: whoever starts the daemon decides who may reload it.
+  'web.enableLifecycle': setting({
+    field: 'enableLifecycle',
+    kind: { name: 'boolean' },
+    default: false,
+    help: 'serve POST /-/reload (as SIGHUP); without it the endpoint answers 403. Behind basic auth when the web config has users',
+    flag: {
+      name: '--web.enable-lifecycle',
+      arg: null,
+      alias: null,
+      repeatable: false,
+      group: 'Exporter (without --once):',
+    },
+    inFile: false,
+    scope: 'daemon',
+    check: null,
+  }),
   'metrics.runtime': setting({
     field: 'metrics.runtime',
     kind: { name: 'boolean' },

@@ -43,6 +43,8 @@ export interface ProbeConfig {
   maxSockets: number;
   /** Minimum gap between the starts of two attempts to the same address. */
   hostSpacingMs: number;
+  /** Whether POST /-/reload is served (Prometheus's --web.enable-lifecycle); off by default. */
+  enableLifecycle: boolean;
   targets: TargetSpec[];
   relays: RelaySpec[];
   cloud: CloudDetectionConfig;

@@ -104,6 +104,7 @@ class Daemon {
         latestReport: () => this.latest,
         unhealthyReason: () => this.unhealthyReason(),
         reload: () => this.requestReload('POST /-/reload'),
+        lifecycleEnabled: () => this.config.enableLifecycle,
         access: () => this.access,
         version: VERSION,
         log: this.log,

@@ -30,6 +30,8 @@ export interface EndpointSources {
   unhealthyReason(): string | undefined;
   /** Re-reads the config (and the web config), as SIGHUP does. */
   reload(): Promise<ReloadOutcome>;
+  /** Whether POST /-/reload is served (--web.enable-lifecycle). */
+  lifecycleEnabled(): boolean;
   /** Authentication and headers under the web config in force (a reload replaces it). */
   access(): Access;
   version: string;
@@ -116,6 +118,16 @@ const ROUTES: Readonly<Record<string, Route | undefined>> = {
   '/-/reload': {
     methods: ['POST'],
     serve: async (_request, response, sources) => {
+      // As Prometheus does: a lifecycle endpoint is refused unless the flag turned it on.
+      if (!sources.lifecycleEnabled()) {
+        send(
+          response,
+          403,
+          TEXT,
+          'lifecycle API is not enabled (start with --web.enable-lifecycle)\n',
+        );
+        return;
+      }
       const outcome = await sources.reload();
       if (outcome.ok) send(response, 200, TEXT, 'config reloaded\n');
       else send(response, 500, TEXT, `reload failed: ${outcome.reason}\n`);

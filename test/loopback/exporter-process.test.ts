@@ -98,6 +98,7 @@ describe('under journald, with the exporter flags', () => {
         web,
         '--web.listen-address',
         `127.0.0.1:${port}`,
+        '--web.enable-lifecycle',
         '--log.format',
         'logfmt',
         '--log.level',

@@ -58,6 +58,7 @@ describe('the HTTP connection guard', () => {
       latestReport: () => undefined,
       unhealthyReason: () => undefined,
       reload: () => Promise.resolve({ ok: true }),
+      lifecycleEnabled: () => true,
       access: () => new Access(undefined),
       version: '0.0.0',
       log: createLogger({ level: 'error', format: 'json', write: () => undefined }),
@@ -113,6 +114,7 @@ describe('a request path in a log line', () => {
       latestReport: () => undefined,
       unhealthyReason: () => undefined,
       reload: () => Promise.resolve({ ok: true }),
+      lifecycleEnabled: () => true,
       access: () => new Access(undefined),
       version: '0.0.0',
       log: createLogger({ level: 'error', format: 'json', write: (line) => lines.push(line) }),
@@ -133,6 +135,7 @@ describe('a request path in a log line', () => {
       latestReport: () => undefined,
       unhealthyReason: () => undefined,
       reload: () => Promise.resolve({ ok: true }),
+      lifecycleEnabled: () => true,
       access: () => new Access(undefined),
       version: '0.0.0',
       log: createLogger({

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/error.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { loadWebConfig } from '../../src/config/web.js';
+import type { ProbeConfig } from '../../src/config/types.js';
 import { createLogger } from '../../src/log.js';
 import { runDaemon } from '../../src/serve/daemon.js';
 import { freePort } from '../helpers/daemon-process.js';
@@ -96,19 +97,28 @@ afterEach(async () => {
 });
 
 /** A daemon configured by files, as `mxprobe probe --config.file … --web.config.file …`. */
-async function startExporter(web: string, name: string): Promise<Exporter> {
+async function startExporter(
+  web: string,
+  name: string,
+  { lifecycle = true }: { lifecycle?: boolean } = {},
+): Promise<Exporter> {
   const port = await freePort();
   const configFile = join(pki.dir, `${name}.yaml`);
   const webFile = join(pki.dir, `${name}-web.yml`);
   writeFileSync(configFile, probeConfig(port, '1m'));
   writeFileSync(webFile, web);
-  const config = await loadConfigFile(configFile);
+  // --web.enable-lifecycle is a flag: the CLI applies it over every (re)loaded config file.
+  const withFlags = async (): Promise<ProbeConfig> => ({
+    ...(await loadConfigFile(configFile)),
+    enableLifecycle: lifecycle,
+  });
+  const config = await withFlags();
   const signals = new EventEmitter();
   const logs: Record<string, unknown>[] = [];
   let listening = false;
   const done = runDaemon({
     config,
-    reloadConfig: () => loadConfigFile(configFile),
+    reloadConfig: withFlags,
     web: await loadWebConfig(webFile),
     reloadWeb: () => loadWebConfig(webFile),
     log: createLogger({
@@ -245,6 +255,23 @@ describe('client certificates', () => {
 });
 
 describe('POST /-/reload', () => {
+  it('403 without --web.enable-lifecycle, as Prometheus answers; the config is not re-read', async () => {
+    const e = await startExporter(tls() + users(), 'no-lifecycle', { lifecycle: false });
+    writeFileSync(e.configFile, 'interval: soon\ntargets: []\n');
+    const reload = await get(`${e.base}/-/reload`, { method: 'POST', auth: 'prometheus:s3cret' });
+    expect([reload.status, reload.body]).toEqual([
+      403,
+      'lifecycle API is not enabled (start with --web.enable-lifecycle)\n',
+    ]);
+    expect(e.logs.some((l) => l.msg === 'reloading config')).toBe(false);
+  });
+
+  it('asks for basic auth first when the web config has users, lifecycle or not', async () => {
+    const e = await startExporter(tls() + users(), 'lifecycle-auth');
+    const reload = await get(`${e.base}/-/reload`, { method: 'POST' });
+    expect(reload.status).toBe(401);
+  });
+
   it('200 once the new config and web config are in force: a new interval, a new password, a renewed certificate', async () => {
     const e = await startExporter(tls() + users('old'), 'reload');
     const port = new URL(e.base).port;
