@@ -57,7 +57,7 @@ describe('EgressFinder', () => {
     ['private', '10.1.2.3'],
     ['shared (CGNAT)', '100.64.0.9'],
     ['link-local', 'fe80::1'],
-    ['unknown', undefined],
+    ['not known', ''],
   ])('a server whose own address is %s never names our address', (_, peerAddress) => {
     const finder = new EgressFinder([]);
     finder.cloud([]);
