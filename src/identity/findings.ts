@@ -1,0 +1,54 @@
+// What the identity report means for the diagnosis: its hints (CONTRACT §11) and its metric
+// samples (complete state sets over the lists of types.ts). Pure.
+
+import type { Sample } from '../report/series.js';
+import { DMARC_POLICIES, SPF_RESULTS, type IdentityHint, type IdentityReport } from './types.js';
+
+export function identityHints(report: IdentityReport): IdentityHint[] {
+  const hints: IdentityHint[] = [];
+  if (report.ehlo.status !== 'ok') hints.push('helo-mismatch');
+  const domains = report.domains;
+  if (domains.some((d) => d.spf.some((s) => s.result !== 'pass'))) hints.push('spf-fail');
+  if (domains.some((d) => d.dmarc.policy === 'missing')) hints.push('dmarc-missing');
+  if (domains.some((d) => d.dkim.some((k) => k.status === 'missing' || k.status === 'invalid'))) {
+    hints.push('dkim-missing');
+  }
+  return hints;
+}
+
+export interface IdentitySeries {
+  ehloOk: Sample[];
+  spfResult: Sample[];
+  dmarcPolicy: Sample[];
+  dkimKeyPresent: Sample[];
+}
+
+/** mxprobe_ehlo_ok, mxprobe_spf_result, mxprobe_dmarc_policy, mxprobe_dkim_key_present. */
+export function identitySeries(report: IdentityReport): IdentitySeries {
+  return {
+    ehloOk: [{ labels: {}, value: report.ehlo.status === 'ok' ? 1 : 0 }],
+    spfResult: report.domains.flatMap((d) =>
+      d.spf.flatMap((s) =>
+        SPF_RESULTS.map((result) => ({
+          labels: { domain: d.domain, address: s.address, result },
+          value: s.result === result ? 1 : 0,
+        })),
+      ),
+    ),
+    dmarcPolicy: report.domains.flatMap((d) =>
+      DMARC_POLICIES.map((policy) => ({
+        labels: { domain: d.domain, policy },
+        value: d.dmarc.policy === policy ? 1 : 0,
+      })),
+    ),
+    // A failed lookup says nothing about the key: no series, as for a DNSBL lookup error.
+    dkimKeyPresent: report.domains.flatMap((d) =>
+      d.dkim
+        .filter((k) => k.status !== 'error')
+        .map((k) => ({
+          labels: { domain: d.domain, selector: k.selector },
+          value: k.status === 'present' ? 1 : 0,
+        })),
+    ),
+  };
+}
