@@ -31,5 +31,6 @@ export function describeConfig(config: ProbeConfig): Record<string, unknown> {
       dnsbl: config.reputation.dnsbl,
       egressAddresses: config.reputation.egressAddresses,
     },
+    ...(config.identity === undefined ? {} : { identity: { ...config.identity } }),
   };
 }

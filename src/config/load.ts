@@ -17,6 +17,7 @@ import type { ProbeConfig } from './types.js';
 import { isPlainObject, Validator } from './validator.js';
 import { readConfigText } from './text-file.js';
 import { readYaml } from './yaml-source.js';
+import { readIdentity } from '../identity/settings.js';
 
 export type { ProbeConfig } from './types.js';
 
@@ -38,6 +39,7 @@ export const TOP_LEVEL_KEYS = [
   'targets',
   'relays',
   'reputation',
+  'identity',
   'metrics',
 ] as const;
 
@@ -128,6 +130,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
   }
   if ('relays' in raw) config.relays = readRelays(v, raw.relays, ['relays']);
   if ('reputation' in raw) config.reputation = readReputation(v, raw.reputation, ['reputation']);
+  if ('identity' in raw) config.identity = readIdentity(v, raw.identity, ['identity']);
   if ('metrics' in raw) config.metrics = readMetrics(v, raw.metrics, ['metrics']);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

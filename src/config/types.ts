@@ -1,5 +1,6 @@
 import type { CloudDetectionConfig } from '../clouds/detect.js';
 import type { FamilyChoice, RelaySpec, TargetSpec } from '../types.js';
+import type { IdentitySettings } from '../identity/types.js';
 
 export type { CloudDetectionConfig } from '../clouds/detect.js';
 
@@ -47,6 +48,8 @@ export interface ProbeConfig {
   relays: RelaySpec[];
   cloud: CloudDetectionConfig;
   reputation: ReputationConfig;
+  /** Sender identity (CONTRACT §11); unset: not checked. */
+  identity?: IdentitySettings;
   metrics: MetricsConfig;
 }
 

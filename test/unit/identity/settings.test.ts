@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Validator } from '../../../src/config/validator.js';
 import { readIdentity } from '../../../src/identity/settings.js';
+import { parseConfig } from '../../../src/config/load.js';
 
 function read(value: unknown) {
   const problems: string[] = [];
@@ -61,5 +62,25 @@ describe('identity settings', () => {
     expect(read({ sendingDomains: many }).problems).toEqual([
       'mxprobe.yaml: identity.sendingDomains: 21 entries; at most 20 are allowed in one config',
     ]);
+  });
+});
+
+describe('identity: in a config file', () => {
+  it('is read with its line, and absent means not checked', () => {
+    const yaml = 'targets:\n  - domain: example.com\nidentity:\n  sendingDomains: [example.com]\n';
+    expect(parseConfig(yaml, 'mxprobe.yaml').identity).toEqual({
+      sendingDomains: ['example.com'],
+      dkimSelectors: [],
+    });
+    expect(
+      parseConfig('targets:\n  - domain: example.com\n', 'mxprobe.yaml').identity,
+    ).toBeUndefined();
+  });
+
+  it('a mistake is one line naming file, line and field', () => {
+    const yaml = 'targets:\n  - domain: example.com\nidentity:\n  ehloName: localhost\n';
+    expect(() => parseConfig(yaml, 'mxprobe.yaml')).toThrow(
+      'mxprobe.yaml:4: identity.ehloName: expected a fully qualified host name such as mail.example.com, got "localhost"',
+    );
   });
 });
