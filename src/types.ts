@@ -7,6 +7,7 @@
 // does not compile.
 
 import type { Cloud, CloudFactsById } from './clouds/registry.js';
+import type { IdentityReport } from './identity/types.js';
 
 export type { Cloud } from './clouds/registry.js';
 
@@ -55,6 +56,11 @@ export const HINTS = [
   'ptr-missing',
   'ptr-mismatch',
   'dnsbl-listed',
+  // Sender identity (CONTRACT §11): identity/types.ts IDENTITY_HINTS, in the same order.
+  'helo-mismatch',
+  'spf-fail',
+  'dmarc-missing',
+  'dkim-missing',
 ] as const;
 export type Hint = (typeof HINTS)[number];
 
@@ -215,5 +221,7 @@ export interface Report {
   ports: PortReport[];
   relays: RelayReport[];
   egress: EgressReport;
+  /** Sender identity (CONTRACT §11), when the config has an identity: section. */
+  identity?: IdentityReport;
   diagnosis: Diagnosis;
 }

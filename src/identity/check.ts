@@ -11,6 +11,7 @@ import type { EgressAddress } from '../types.js';
 import { dkimKeyStatus, dkimName } from './dkim.js';
 import { dmarcFinding, dmarcNames, dmarcRecord } from './dmarc.js';
 import { ehloVerdict, type EhloAnswers } from './ehlo.js';
+import { localMachineName } from './machine-name.js';
 import { checkSpf } from './spf.js';
 import type {
   DkimFinding,
@@ -155,4 +156,11 @@ export function memoized(dns: DnsClient): DnsClient {
     txt: once('TXT', (n) => dns.txt(n)),
     cancel: () => dns.cancel(),
   };
+}
+
+/** An identity check for the config's settings, the EHLO name defaulting to this machine's. */
+export async function startIdentityCheck(
+  options: Omit<IdentityOptions, 'machineName'>,
+): Promise<IdentityCheck> {
+  return new IdentityCheck({ ...options, machineName: await localMachineName() });
 }

@@ -22,6 +22,8 @@ import { silentLogger, type Logger } from '../log.js';
 import { dialModeOf } from '../ports.js';
 import { verifyRelay } from '../relay/verify.js';
 import { ReputationCheck } from '../reputation/check.js';
+import { startIdentityCheck } from '../identity/check.js';
+import { withIdentity } from '../identity/diagnosis.js';
 import type {
   Attempt,
   RelayReport,
@@ -122,6 +124,14 @@ async function probe(
     signal,
     log,
   });
+  // Sender identity too (identity/check.ts), when the config asks for it.
+  const identityCheck =
+    config.identity &&
+    startIdentityCheck({
+      settings: config.identity,
+      dnsClient: () => dnsClient(config.dnsServers),
+      signal,
+    });
   // Cloud detection runs beside resolution and has its own short deadline: never in the way.
   // It, each relay and each attempt wait on signals of their own (util/abort.ts, AbortFanout).
   const environment = units
@@ -228,6 +238,7 @@ async function probe(
   const relayReports = await relays;
   const cloud = await environment;
   const egress = await reputation.finish();
+  const identity = await (await identityCheck)?.finish(egress.addresses);
   const families = familyStatuses(attempts);
   const counted = countedAttempts(attempts, families);
   const unanswered = portsLostToLocalErrors(attempts, counted);
@@ -239,16 +250,21 @@ async function probe(
   }
   const ports = portReports(uniquePorts(config.targets), counted);
   const env = { ...cloud, hostname: hostname(), families };
-  const diagnosis = diagnose({
-    targets,
-    attempts,
-    families,
-    ports,
-    relays: relayReports,
-    egress,
-    port25Advice: cloudAdvice(env),
-    ptrAdvice: ptrAdvice(env),
-  });
+  const diagnosis = withIdentity(
+    diagnose({
+      targets,
+      attempts,
+      families,
+      ports,
+      relays: relayReports,
+      egress,
+      port25Advice: cloudAdvice(env),
+      ptrAdvice: ptrAdvice(env),
+    }),
+    identity,
+    egress.addresses,
+    ptrAdvice(env),
+  );
   return {
     schemaVersion: 1,
     startedAt: startedAt.toISOString(),
@@ -259,6 +275,7 @@ async function probe(
     ports,
     relays: relayReports,
     egress,
+    ...(identity === undefined ? {} : { identity }),
     diagnosis,
   };
 }
