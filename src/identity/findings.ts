@@ -23,8 +23,14 @@ export interface IdentitySeries {
   dkimKeyPresent: Sample[];
 }
 
-/** mxprobe_ehlo_ok, mxprobe_spf_result, mxprobe_dmarc_policy, mxprobe_dkim_key_present. */
-export function identitySeries(report: IdentityReport): IdentitySeries {
+/**
+ * mxprobe_ehlo_ok, mxprobe_spf_result, mxprobe_dmarc_policy, mxprobe_dkim_key_present; no
+ * series without an identity report (not configured). Bounded by the config: domains ×
+ * egress addresses (one per family) × results, domains × selectors.
+ */
+export function identitySeries(report: IdentityReport | undefined): IdentitySeries {
+  if (report === undefined)
+    return { ehloOk: [], spfResult: [], dmarcPolicy: [], dkimKeyPresent: [] };
   return {
     ehloOk: [{ labels: {}, value: report.ehlo.status === 'ok' ? 1 : 0 }],
     spfResult: report.domains.flatMap((d) =>
