@@ -16,6 +16,7 @@ import type {
   Result,
 } from '../types.js';
 import { printable } from '../util/printable.js';
+import { identityLines } from '../identity/words.js';
 
 export interface RenderOptions {
   color: boolean;
@@ -97,6 +98,14 @@ export function renderReport(report: Report, options: RenderOptions): string {
 
   if (report.egress.addresses.length > 0) {
     out.push(paint('bold', 'Egress addresses'), ...egressLines(report.egress.addresses, paint), '');
+  }
+
+  if (report.identity !== undefined) {
+    out.push(
+      paint('bold', 'Sender identity'),
+      ...identityLines(report.identity).map((line) => printable(line)),
+      '',
+    );
   }
 
   if (report.relays.length > 0) {
