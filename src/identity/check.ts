@@ -3,7 +3,8 @@
 // evaluations start when the egress findings are in (they need the addresses and their PTR
 // names). Every question goes through one DNS client with the targets' resolver settings, each
 // asked once per pass (an SPF record shared by two addresses is fetched once), under one
-// deadline of IDENTITY_BUDGET_MS from finish(): what is unanswered then is cancelled, and reads
+// deadline of IDENTITY_BUDGET_MS from finish() (called when the attempts are done, beside the
+// egress deadline): what is unanswered then is cancelled, and reads
 // as a temperror or `error`, never as a finding about the domain.
 
 import { DNS_BUDGET_MS, lookup, type DnsClient, type Lookup } from '../dns/client.js';
@@ -58,9 +59,14 @@ export class IdentityCheck {
   }
 
   /** Call with the egress findings (§10) once they are in; resolves with the identity report. */
-  async finish(egress: readonly EgressAddress[]): Promise<IdentityReport> {
+  async finish(
+    egressFindings: readonly EgressAddress[] | Promise<readonly EgressAddress[]>,
+  ): Promise<IdentityReport> {
+    // The deadline runs from here, also while the egress findings are still coming: the two
+    // deadlines overlap, and a dead DNS server costs the pass one, not two.
     const deadline = setTimeout(this.cancel, this.options.budgetMs ?? IDENTITY_BUDGET_MS);
     try {
+      const egress = await egressFindings;
       const ehloName = this.ehloName;
       const [answers, spf, early] = await Promise.all([
         egress.length > 0 ? lookUpEhlo(ehloName, this.dns) : undefined,

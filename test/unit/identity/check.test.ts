@@ -205,6 +205,24 @@ describe('IdentityCheck', () => {
     expect(identitySeries(report).dkimKeyPresent).toEqual([]);
   });
 
+  it('the deadline runs while the egress findings are still coming: one deadline, not two', async () => {
+    const { identity } = check(
+      { ehloName: 'mail.good.test', sendingDomains: ['good.test'], dkimSelectors: ['s1'] },
+      SILENT,
+      700,
+    );
+    const started = performance.now();
+    const egressLater = new Promise<EgressAddress[]>((resolve) =>
+      setTimeout(() => resolve(BOTH), 600),
+    );
+    const report = await identity.finish(egressLater);
+    const elapsed = performance.now() - started;
+    expect(report.domains[0]?.spf.map((s) => s.result)).toEqual(['temperror', 'temperror']);
+    // 600 ms waiting for the egress findings and 700 ms of deadline overlap: not 1,300 ms.
+    expect(elapsed).toBeGreaterThanOrEqual(690);
+    expect(elapsed).toBeLessThan(1_200);
+  });
+
   it('a timed-out SPF lookup is a temperror', async () => {
     const { identity } = check({ ehloName: 'mail.good.test', sendingDomains: ['slow.test'] });
     const [domain] = (await identity.finish([egress('203.0.113.7', ['mail.good.test'])])).domains;
