@@ -237,8 +237,12 @@ async function probe(
 
   const relayReports = await relays;
   const cloud = await environment;
-  const egress = await reputation.finish();
-  const identity = await (await identityCheck)?.finish(egress.addresses);
+  const egressReport = reputation.finish();
+  const identityReport = identityCheck?.then((check) =>
+    check.finish(egressReport.then((e) => e.addresses)),
+  );
+  const egress = await egressReport;
+  const identity = await identityReport;
   const families = familyStatuses(attempts);
   const counted = countedAttempts(attempts, families);
   const unanswered = portsLostToLocalErrors(attempts, counted);
