@@ -12,6 +12,11 @@
 import type { ScenarioName } from './scenarios.js';
 import {
   AZURE_METADATA_PATH,
+  BAD_SENDER,
+  ELSEWHERE_NAME,
+  GOOD_SENDER,
+  LAB_DKIM_SELECTOR,
+  VM_NAME,
   LAB_DNSBL_ZONES,
   METADATA_ADDRESS,
   METADATA_PORT,
@@ -35,9 +40,25 @@ export function probeSetYaml(scenario: ScenarioName): string {
       : ['cloudDetection:', '  enabled: false']),
     'reputation:',
     `  dnsbl: [${LAB_DNSBL_ZONES.join(', ')}]`,
+    ...identitySection(scenario),
     'targets:',
   ];
   for (const p of PROVIDERS) lines.push(`  - domain: ${p.domain}`, '    ports: [25]');
   for (const p of PROVIDERS) lines.push(`  - host: ${p.submission.name}`, '    ports: [587, 465]');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Sender identity: `open` sends for GOOD_SENDER as VM_NAME (everything agrees), `identity` for
+ * BAD_SENDER as ELSEWHERE_NAME (nothing does); other scenarios do not check it.
+ */
+function identitySection(scenario: ScenarioName): string[] {
+  if (scenario !== 'open' && scenario !== 'identity') return [];
+  const good = scenario === 'open';
+  return [
+    'identity:',
+    `  ehloName: ${good ? VM_NAME : ELSEWHERE_NAME}`,
+    `  sendingDomains: [${good ? GOOD_SENDER : BAD_SENDER}]`,
+    `  dkimSelectors: [${LAB_DKIM_SELECTOR}]`,
+  ];
 }

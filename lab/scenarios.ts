@@ -7,6 +7,8 @@
 
 import { VM_ADDRESS_V4, VM_ADDRESS_V6 } from './topology.js';
 import {
+  BAD_SENDER,
+  ELSEWHERE_NAME,
   findProvider,
   INTERCEPTOR,
   LISTING_ZONE,
@@ -29,6 +31,7 @@ export const SCENARIO_NAMES = [
   'lossy',
   'intercept25',
   'reputation',
+  'identity',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -169,6 +172,14 @@ const SCENARIOS: Record<ScenarioName, Omit<Scenario, 'name'>> = {
       `meta nfproto ipv4 ip saddr ${VM_ADDRESS_V4} counter snat ip to ${NAT_PUBLIC_V4}`,
       `meta nfproto ipv6 ip6 saddr ${VM_ADDRESS_V6} counter snat ip6 to ${NAT_PUBLIC_V6}`,
     ],
+    vmOutput: [],
+    vmIpv6Route: true,
+  },
+  identity: {
+    summary: `nothing is filtered, but the VM sends for ${BAD_SENDER}, whose SPF does not cover it and which has no DMARC record or DKIM key, with an EHLO name (${ELSEWHERE_NAME}) that resolves elsewhere`,
+    expect:
+      'every attempt reachable; diagnosis ok; hints helo-mismatch, spf-fail, dmarc-missing, dkim-missing; exit 0',
+    router: [],
     vmOutput: [],
     vmIpv6Route: true,
   },

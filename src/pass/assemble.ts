@@ -1,13 +1,16 @@
 // A pass's findings → the report: the attempts tallied once (families, what counts, port
-// statuses), the environment with its cloud's advice, and the diagnosis made from them. Pure.
+// statuses), the environment with its cloud's advice, and the diagnosis made from them (the
+// sender identity's hints and advice after the diagnosis' own). Pure.
 
 import { cloudAdvice, ptrAdvice } from '../clouds/advice.js';
 import type { CloudFacts } from '../clouds/registry.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import { tallyAttempts } from '../diagnosis/port-status.js';
+import { withIdentity } from '../identity/diagnosis.js';
 import type {
   Attempt,
   EgressReport,
+  IdentityReport,
   RelayReport,
   Report,
   TargetReport,
@@ -28,11 +31,13 @@ export interface Findings {
   relays: RelayReport[];
   cloud: CloudFacts;
   egress: EgressReport;
+  /** Unset when the config has no identity: section. */
+  identity?: IdentityReport | undefined;
 }
 
 /** The report of a pass; throws LocalFailureError when a port was left without a verdict. */
 export function assembleReport(findings: Findings): Report {
-  const { targets, attempts, relays, egress } = findings;
+  const { targets, attempts, relays, egress, identity } = findings;
   const { families, counted, ports, lostPorts } = tallyAttempts(
     attempts,
     uniquePorts(findings.targetSpecs),
@@ -44,18 +49,24 @@ export function assembleReport(findings: Findings): Report {
     );
   }
   const environment = { ...findings.cloud, hostname: findings.hostname, families };
-  const diagnosis = diagnose({
-    targets,
-    attempts,
-    families,
-    counted,
-    ports,
-    relays,
-    egress,
-    dnsServers: findings.dnsServers,
-    port25Advice: cloudAdvice(environment),
-    ptrAdvice: ptrAdvice(environment),
-  });
+  const ptr = ptrAdvice(environment);
+  const diagnosis = withIdentity(
+    diagnose({
+      targets,
+      attempts,
+      families,
+      counted,
+      ports,
+      relays,
+      egress,
+      dnsServers: findings.dnsServers,
+      port25Advice: cloudAdvice(environment),
+      ptrAdvice: ptr,
+    }),
+    identity,
+    egress.addresses,
+    ptr,
+  );
   return {
     schemaVersion: 1,
     startedAt: findings.startedAt.toISOString(),
@@ -66,6 +77,7 @@ export function assembleReport(findings: Findings): Report {
     ports,
     relays,
     egress,
+    ...(identity === undefined ? {} : { identity }),
     diagnosis,
   };
 }

@@ -22,6 +22,7 @@ const VERDICT: Record<ScenarioName, { exit: number; diagnosis: DiagnosisCode }> 
   lossy: { exit: 0, diagnosis: 'ok' },
   intercept25: { exit: 0, diagnosis: 'ok' },
   reputation: { exit: 1, diagnosis: 'port25-refused' },
+  identity: { exit: 0, diagnosis: 'ok' },
 };
 
 beforeAll(() => {
