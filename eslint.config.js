@@ -46,6 +46,7 @@ const ROOMS = {
       'config',
       'diagnosis',
       'dns',
+      'identity',
       'log',
       'ports',
       'probe',
@@ -61,10 +62,15 @@ const ROOMS = {
     imports: ['clouds', 'log', 'package-root', 'ports', 'types', 'util'],
     files: { 'text-file.ts': ['fs'], 'preflight.ts': ['fs'], 'web.ts': ['fs', 'tls'] },
   },
+  // Sender identity: pure checks over the DNS client's answers; only the machine's name is read.
+  identity: {
+    imports: ['dns', 'reputation', 'types', 'util'],
+    files: { 'machine-name.ts': ['fs'] },
+  },
   diagnosis: { imports: ['ports', 'reputation', 'types', 'util'] },
   reputation: { imports: ['dns', 'log', 'ports', 'types', 'util'] },
   report: {
-    imports: ['clouds', 'package-root', 'ports', 'types', 'util'],
+    imports: ['clouds', 'identity', 'package-root', 'ports', 'types', 'util'],
     files: { 'textfile.ts': ['fs'] },
   },
   relay: {

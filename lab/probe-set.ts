@@ -19,6 +19,11 @@ import { labMetadataPrefix, PLATFORM_DMI, type FakePlatform } from './cloud-serv
 import { scenario, type ScenarioName } from './scenarios.js';
 import {
   AZURE_METADATA_PATH,
+  BAD_SENDER,
+  ELSEWHERE_NAME,
+  GOOD_SENDER,
+  LAB_DKIM_SELECTOR,
+  VM_NAME,
   LAB_DNSBL_ZONES,
   METADATA_ADDRESS,
   METADATA_PORT,
@@ -37,6 +42,7 @@ export function probeSetYaml(name: ScenarioName, dmiDir?: string): string {
     ...cloudDetectionLines(name, s.cloud, dmiDir),
     'reputation:',
     `  dnsbl: [${LAB_DNSBL_ZONES.join(', ')}]`,
+    ...identitySection(name),
     'targets:',
   ];
   const submission = [587, 465, ...(s.extraSubmissionPorts ?? [])].join(', ');
@@ -100,4 +106,19 @@ export function writeProbeSet(path: string, name: ScenarioName): void {
     for (const field of DMI_FIELDS) writeFileSync(join(dmiDir, field), `${values[field] ?? ''}\n`);
   }
   writeFileSync(path, probeSetYaml(name, dmiDir));
+}
+
+/**
+ * Sender identity: `open` sends for GOOD_SENDER as VM_NAME (everything agrees), `identity` for
+ * BAD_SENDER as ELSEWHERE_NAME (nothing does); other scenarios do not check it.
+ */
+function identitySection(scenario: ScenarioName): string[] {
+  if (scenario !== 'open' && scenario !== 'identity') return [];
+  const good = scenario === 'open';
+  return [
+    'identity:',
+    `  ehloName: ${good ? VM_NAME : ELSEWHERE_NAME}`,
+    `  sendingDomains: [${good ? GOOD_SENDER : BAD_SENDER}]`,
+    `  dkimSelectors: [${LAB_DKIM_SELECTOR}]`,
+  ];
 }

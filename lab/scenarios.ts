@@ -8,6 +8,8 @@
 import type { FakePlatform } from './cloud-services.js';
 import { VM_ADDRESS_V4, VM_ADDRESS_V6 } from './topology.js';
 import {
+  BAD_SENDER,
+  ELSEWHERE_NAME,
   findProvider,
   INTERCEPTOR,
   LISTING_ZONE,
@@ -34,6 +36,7 @@ export const SCENARIO_NAMES = [
   'linode',
   'digitalocean',
   'beyond-policy',
+  'identity',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -223,6 +226,14 @@ const SCENARIOS: Record<ScenarioName, Omit<Scenario, 'name'>> = {
     vmOutput: ['tcp dport 587 counter drop'],
     vmIpv6Route: true,
     cloud: 'vultr',
+  },
+  identity: {
+    summary: `nothing is filtered, but the VM sends for ${BAD_SENDER}, whose SPF does not cover it and which has no DMARC record or DKIM key, with an EHLO name (${ELSEWHERE_NAME}) that resolves elsewhere`,
+    expect:
+      'every attempt reachable; diagnosis ok; hints helo-mismatch, spf-fail, dmarc-missing, dkim-missing; exit 0',
+    router: [],
+    vmOutput: [],
+    vmIpv6Route: true,
   },
 };
 

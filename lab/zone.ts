@@ -219,6 +219,32 @@ export function findProvider(domain: string): Provider {
   return found;
 }
 
+/**
+ * Sender identity (CONTRACT §11). GOOD_SENDER authorises the VM's own addresses through an
+ * include, publishes DMARC p=reject and a DKIM key for LAB_DKIM_SELECTOR; the `open` scenario
+ * sends for it with the EHLO name VM_NAME (its A/AAAA and PTR agree). BAD_SENDER's SPF covers
+ * another network, it has no DMARC record and no DKIM key, and the `identity` scenario's EHLO
+ * name ELSEWHERE_NAME resolves to an address that is not the VM's.
+ */
+export const GOOD_SENDER = 'good-sender.example';
+export const BAD_SENDER = 'bad-sender.example';
+export const LAB_DKIM_SELECTOR = 'lab';
+export const ELSEWHERE_NAME = `mail.${BAD_SENDER}`;
+export const ELSEWHERE_ADDRESS = '198.51.100.250';
+/** An Ed25519 public key is any 32 bytes (RFC 8463); these are made up. */
+const LAB_DKIM_KEY = Buffer.alloc(32, 0x6c).toString('base64');
+
+/** The TXT records of the two sending domains, by name. */
+export function identityTxtRecords(vmAddresses: { v4: string; v6: string }): [string, string][] {
+  return [
+    [GOOD_SENDER, `v=spf1 include:_spf.${GOOD_SENDER} -all`],
+    [`_spf.${GOOD_SENDER}`, `v=spf1 ip4:${vmAddresses.v4} ip6:${vmAddresses.v6} -all`],
+    [`_dmarc.${GOOD_SENDER}`, `v=DMARC1; p=reject; rua=mailto:dmarc@${GOOD_SENDER}`],
+    [`${LAB_DKIM_SELECTOR}._domainkey.${GOOD_SENDER}`, `v=DKIM1; k=ed25519; p=${LAB_DKIM_KEY}`],
+    [BAD_SENDER, 'v=spf1 ip4:198.51.100.0/24 -all'],
+  ];
+}
+
 /** The zone's parent domains dnsmasq answers for with authority (NXDOMAIN for unknown names). */
 export const LAB_DOMAINS = ['example', 'test'] as const;
 
@@ -254,6 +280,10 @@ export function dnsmasqConfig(options: {
   if (options.logQueries) lines.push('log-queries', 'log-facility=-');
   for (const h of allHosts()) lines.push(`host-record=${h.name},${h.ipv4},${h.ipv6}`);
   lines.push(`host-record=${VM_NAME},${options.vmAddresses.v4},${options.vmAddresses.v6}`);
+  lines.push(`host-record=${ELSEWHERE_NAME},${ELSEWHERE_ADDRESS}`);
+  for (const [name, text] of identityTxtRecords(options.vmAddresses)) {
+    lines.push(`txt-record=${name},"${text}"`);
+  }
   // A DNSBL listing is an A record in 127.0.0.0/8 and a TXT record (RFC 5782 §2.1).
   for (const name of LISTED_NAMES) {
     lines.push(`address=/${name}/127.0.0.2`, `txt-record=${name},"${LISTING_TEXT}"`);

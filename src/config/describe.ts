@@ -27,5 +27,6 @@ export function describeConfig(config: ProbeConfig): Record<string, unknown> {
     ...out,
     targets: config.targets.map((t) => ({ [t.kind]: t.name, ports: t.ports })),
     relays: config.relays.map((r) => ({ ...r })),
+    ...(config.identity === undefined ? {} : { identity: { ...config.identity } }),
   };
 }

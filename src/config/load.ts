@@ -7,7 +7,13 @@ import { DEFAULT_PROBE_SET, DEFAULT_PROBE_SET_TEXT } from '../package-root.js';
 import { defaultConfig } from './default-config.js';
 import { ConfigError } from './error.js';
 import { readFileValue } from './kinds.js';
-import { cloudDetectionUrlKeys, readCloudUrls, readRelays, readTargets } from './sections.js';
+import {
+  cloudDetectionUrlKeys,
+  readCloudUrls,
+  readIdentity,
+  readRelays,
+  readTargets,
+} from './sections.js';
 import { readField, settingRows, writeField, type AnySetting, type SettingId } from './settings.js';
 import type { ProbeConfig } from './types.js';
 import { isPlainObject, Validator, type Path } from './validator.js';
@@ -20,7 +26,7 @@ export type { ProbeConfig } from './types.js';
 export { DEFAULT_PROBE_SET } from '../package-root.js';
 
 /** Sections read by their own parsers, beside the rows of the settings table. */
-const SECTION_KEYS = ['targets', 'relays'] as const;
+const SECTION_KEYS = ['targets', 'relays', 'identity'] as const;
 
 /** Keys a mapping of settings holds beyond its rows (one metadata URL per registered cloud). */
 function extraKeys(group: string): string[] {
@@ -89,6 +95,7 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
     config.targets = readTargets(v, raw.targets, ['targets']);
   }
   if ('relays' in raw) config.relays = readRelays(v, raw.relays, ['relays']);
+  if ('identity' in raw) config.identity = readIdentity(v, raw.identity, ['identity']);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,5 +1,5 @@
 import type { CloudDetectionConfig } from '../clouds/detect.js';
-import type { FamilyChoice, RelaySpec, TargetSpec } from '../types.js';
+import type { FamilyChoice, IdentitySettings, RelaySpec, TargetSpec } from '../types.js';
 
 export type { CloudDetectionConfig } from '../clouds/detect.js';
 
@@ -49,6 +49,8 @@ export interface ProbeConfig {
   relays: RelaySpec[];
   cloud: CloudDetectionConfig;
   reputation: ReputationConfig;
+  /** Sender identity (CONTRACT §11); unset: not checked. */
+  identity?: IdentitySettings;
   metrics: MetricsConfig;
 }
 

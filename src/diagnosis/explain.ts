@@ -160,8 +160,13 @@ function familyAdvice(counted: Attempt[]): string[] {
       other.some((a) => a.result === 'reachable') &&
       ofFamily.every((a) => a.result !== 'reachable')
     ) {
+      const failed = `Every IPv${family} attempt failed while IPv${family === 4 ? 6 : 4} works`;
+      const targets = new Set(ofFamily.map((a) => a.target));
+      // One destination cannot tell a blocked path from a server that does not listen there.
       out.push(
-        `Every IPv${family} attempt failed while IPv${family === 4 ? 6 : 4} works: IPv${family} egress for SMTP is blocked on the path.`,
+        targets.size < 2
+          ? `${failed}, but every IPv${family} attempt went to one target (${[...targets].join('')}): that destination may be at fault (a server that does not listen on IPv${family}); probe a second target to tell it from a blocked path.`
+          : `${failed}: IPv${family} egress for SMTP is blocked on the path.`,
       );
     }
   }

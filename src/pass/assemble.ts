@@ -1,6 +1,6 @@
 // A pass's findings → the report: the attempts tallied once (families, what counts, port
 // statuses), the environment with its cloud's policy and advice, and the diagnosis made from
-// them. Pure.
+// them (the sender identity's hints and advice after the diagnosis' own). Pure.
 
 import { cloudAdvice, ptrAdvice } from '../clouds/advice.js';
 import { cloudName, cloudPolicy } from '../clouds/policy.js';
@@ -8,9 +8,11 @@ import type { CloudFacts } from '../clouds/registry.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import { recommendedRelayPorts } from '../diagnosis/policy.js';
 import { tallyAttempts } from '../diagnosis/port-status.js';
+import { withIdentity } from '../identity/diagnosis.js';
 import type {
   Attempt,
   EgressReport,
+  IdentityReport,
   RelayReport,
   Report,
   TargetReport,
@@ -31,11 +33,13 @@ export interface Findings {
   relays: RelayReport[];
   cloud: CloudFacts;
   egress: EgressReport;
+  /** Unset when the config has no identity: section. */
+  identity?: IdentityReport | undefined;
 }
 
 /** The report of a pass; throws LocalFailureError when a port was left without a verdict. */
 export function assembleReport(findings: Findings): Report {
-  const { targets, attempts, relays, egress } = findings;
+  const { targets, attempts, relays, egress, identity } = findings;
   const { families, counted, ports, lostPorts } = tallyAttempts(
     attempts,
     uniquePorts(findings.targetSpecs),
@@ -49,21 +53,27 @@ export function assembleReport(findings: Findings): Report {
   const policy = cloudPolicy(findings.cloud);
   const environment = { ...findings.cloud, hostname: findings.hostname, families, policy };
   const relayPorts = recommendedRelayPorts({ policy, ports, relays });
-  const diagnosis = diagnose({
-    targets,
-    attempts,
-    families,
-    counted,
-    ports,
-    relays,
-    egress,
-    dnsServers: findings.dnsServers,
-    port25Advice: cloudAdvice(environment, relayPorts),
-    ptrAdvice: ptrAdvice(environment),
-    cloudName: cloudName(findings.cloud),
-    policy,
-    relayPorts,
-  });
+  const ptr = ptrAdvice(environment);
+  const diagnosis = withIdentity(
+    diagnose({
+      targets,
+      attempts,
+      families,
+      counted,
+      ports,
+      relays,
+      egress,
+      dnsServers: findings.dnsServers,
+      port25Advice: cloudAdvice(environment, relayPorts),
+      ptrAdvice: ptr,
+      cloudName: cloudName(findings.cloud),
+      policy,
+      relayPorts,
+    }),
+    identity,
+    egress.addresses,
+    ptr,
+  );
   return {
     schemaVersion: 1,
     startedAt: findings.startedAt.toISOString(),
@@ -74,6 +84,7 @@ export function assembleReport(findings: Findings): Report {
     ports,
     relays,
     egress,
+    ...(identity === undefined ? {} : { identity }),
     diagnosis,
   };
 }

@@ -1,12 +1,14 @@
 // The checks that run beside the attempts, each under a deadline of its own so that none holds
-// the pass up: cloud detection, relay verification and the egress reputation (which also learns
-// from the attempts and the detected cloud as they come).
+// the pass up: cloud detection, relay verification, the egress reputation (which also learns
+// from the attempts and the detected cloud as they come) and, when the config asks for it, the
+// sender identity.
 
 import { cloudPublicAddresses } from '../clouds/advice.js';
 import { detectCloud } from '../clouds/detect.js';
 import type { CloudFacts } from '../clouds/registry.js';
 import type { ProbeConfig } from '../config/types.js';
 import type { DnsClient } from '../dns/client.js';
+import { startIdentityCheck, type IdentityCheck } from '../identity/check.js';
 import type { Logger } from '../log.js';
 import { verifyRelay } from '../relay/verify.js';
 import { ReputationCheck } from '../reputation/check.js';
@@ -18,6 +20,8 @@ export interface BesideChecks {
   reputation: ReputationCheck;
   cloud: Promise<CloudFacts>;
   relays: Promise<RelayReport[]>;
+  /** Unset without an identity: section in the config. */
+  identity: Promise<IdentityCheck> | undefined;
 }
 
 /** Starts the checks; each waits on a signal of its own from `units` (util/abort.ts). */
@@ -34,6 +38,13 @@ export function startBesideChecks(
     signal: options.signal,
     log: deps.log,
   });
+  const identity =
+    config.identity &&
+    startIdentityCheck({
+      settings: config.identity,
+      dnsClient: () => deps.dnsClient(config.dnsServers),
+      signal: options.signal,
+    });
   const cloud = units
     .run((s) => (options.detectCloud ?? defaultDetectCloud)(config, s))
     .then((facts) => {
@@ -45,7 +56,7 @@ export function startBesideChecks(
       units.run((s) => (options.verifyRelay ?? defaultVerifyRelay)(relay, config, s)),
     ),
   );
-  return { reputation, cloud, relays };
+  return { reputation, cloud, relays, identity };
 }
 
 function defaultDetectCloud(config: ProbeConfig, signal?: AbortSignal): Promise<CloudFacts> {

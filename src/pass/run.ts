@@ -1,4 +1,5 @@
-// One probe pass, thin: start the checks that run beside it (cloud, relays, reputation), plan
+// One probe pass, thin: start the checks that run beside it (cloud, relays, reputation, sender
+// identity), plan
 // (resolve every target), run the attempts, and assemble the report once everything is in.
 // The network is reached only through the injected dial/DNS/relay/cloud functions, so tests
 // can swap any of them.
@@ -61,7 +62,14 @@ async function probe(
 
   const relays = await beside.relays;
   const cloud = await beside.cloud;
-  const egress = await beside.reputation.finish();
+  const egressReport = beside.reputation.finish();
+  // Identity's deadline starts now, beside the egress deadline; its SPF and EHLO checks then
+  // wait for the egress addresses.
+  const identityReport = beside.identity?.then((check) =>
+    check.finish(egressReport.then((e) => e.addresses)),
+  );
+  const egress = await egressReport;
+  const identity = await identityReport;
   return assembleReport({
     startedAt,
     durationMs: Math.round(performance.now() - started),
@@ -73,5 +81,6 @@ async function probe(
     relays,
     cloud,
     egress,
+    identity,
   });
 }

@@ -130,6 +130,26 @@ const CYCLE_GAUGES: readonly Gauge<Snapshot>[] = [
     pick: (s) => s.series.dnsblLookupStatus,
   },
   {
+    name: 'mxprobe_ehlo_ok',
+    help: 'Whether the EHLO name is a fully qualified name that resolves to the egress addresses and that their PTR records name (identity checks configured).',
+    pick: (s) => s.series.ehloOk,
+  },
+  {
+    name: 'mxprobe_spf_result',
+    help: 'SPF result of the egress address for the sending domain: 1 for the current result (pass, fail, softfail, neutral, none, permerror, temperror), 0 for the others.',
+    pick: (s) => s.series.spfResult,
+  },
+  {
+    name: 'mxprobe_dmarc_policy',
+    help: "The sending domain's DMARC policy: 1 for the current one (reject, quarantine, none, missing, error: the lookup failed), 0 for the others.",
+    pick: (s) => s.series.dmarcPolicy,
+  },
+  {
+    name: 'mxprobe_dkim_key_present',
+    help: 'Whether a usable DKIM public key is published for the selector of the sending domain; no series when the lookup failed.',
+    pick: (s) => s.series.dkimKeyPresent,
+  },
+  {
     name: 'mxprobe_environment_info',
     help: 'The cloud this machine runs in (none outside a cloud); always 1.',
     pick: (s) => s.series.environmentInfo,

@@ -18,6 +18,7 @@ import type {
 import { assertNever } from '../util/assert-never.js';
 import { printable } from '../util/printable.js';
 import { wrapLines } from '../util/text.js';
+import { identityLines } from '../identity/words.js';
 
 export interface RenderOptions {
   color: boolean;
@@ -46,6 +47,12 @@ export function renderReport(report: Report, options: RenderOptions): string {
     ...localErrorNote(report.attempts, width),
     '',
     ...section('Egress addresses', egressLines(report.egress.addresses, paint)),
+    ...section(
+      'Sender identity',
+      report.identity === undefined
+        ? []
+        : identityLines(report.identity).map((line) => printable(line)),
+    ),
     ...section('Relays', relayLines(report, paint)),
     ...diagnosisLines(report, paint, width),
   ];

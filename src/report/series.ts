@@ -6,6 +6,7 @@
 
 import { factsOf, type AnyCloud } from '../clouds/cloud.js';
 import { REGISTERED_CLOUDS } from '../clouds/registry.js';
+import { identitySeries } from './identity-series.js';
 import {
   DIAGNOSIS_CODES,
   DNSBL_STATUSES,
@@ -38,6 +39,10 @@ export interface ReportSeries {
   egressPtrOk: Sample[];
   dnsblListed: Sample[];
   dnsblLookupStatus: Sample[];
+  ehloOk: Sample[];
+  spfResult: Sample[];
+  dmarcPolicy: Sample[];
+  dkimKeyPresent: Sample[];
 }
 
 function attemptLabels(attempt: Attempt): Labels {
@@ -84,6 +89,7 @@ export function seriesFromReport(report: Report): ReportSeries {
     environmentInfo: [{ labels: environmentLabels(report.environment), value: 1 }],
     portPolicyBlocked: policySeries(report),
     ...egressSeries(report.egress),
+    ...identitySeries(report.identity),
   };
 }
 

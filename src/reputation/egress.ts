@@ -26,7 +26,10 @@ export interface AttemptIdentity {
   ehlo: string | undefined;
   /** socket.localAddress of a connection that reached a server. */
   localAddress: string | undefined;
-  /** The server's own address: `220 [198.51.100.1] ESMTP` names the server, not us. */
+  /**
+   * The server's own address: `220 [198.51.100.1] ESMTP` names the server, not us. Without
+   * it, or when it is internal, the greeting names no egress address.
+   */
   peerAddress?: string;
 }
 
@@ -62,10 +65,14 @@ export class EgressFinder {
   }
 
   attempt(seen: AttemptIdentity): EgressCandidate[] {
-    const peer = canonicalAddress(seen.peerAddress ?? '')?.address;
-    for (const text of [seen.greeting ?? '', seen.ehlo ?? '']) {
+    const peer = canonicalAddress(seen.peerAddress ?? '');
+    // Only a public server may name our address (CONTRACT §10 point 3): one on loopback or a
+    // private network sees a private side of this machine, and whoever runs it would choose
+    // which address gets looked up.
+    const mayName = peer !== undefined && !isInternalAddress(peer);
+    for (const text of mayName ? [seen.greeting ?? '', seen.ehlo ?? ''] : []) {
       for (const ip of addressesInBrackets(text)) {
-        if (ip.address !== peer) this.offer({ ...ip, source: 'greeting' }, true);
+        if (ip.address !== peer?.address) this.offer({ ...ip, source: 'greeting' }, true);
       }
     }
     const local = canonicalAddress(seen.localAddress ?? '');

@@ -11,6 +11,7 @@ const seen = (fields: Partial<AttemptIdentity>): AttemptIdentity => ({
   greeting: null,
   ehlo: undefined,
   localAddress: undefined,
+  peerAddress: '198.51.100.25',
   ...fields,
 });
 const short = (list: { address: string; source: string }[]): string[] =>
@@ -48,6 +49,27 @@ describe('EgressFinder', () => {
       '2001:db8:7::7 greeting',
     ]);
     expect(short(finder.allAttemptsDone())).toEqual([]);
+  });
+
+  it.each([
+    ['loopback', '127.0.0.1'],
+    ['IPv6 loopback', '::1'],
+    ['private', '10.1.2.3'],
+    ['shared (CGNAT)', '100.64.0.9'],
+    ['link-local', 'fe80::1'],
+    ['not known', ''],
+  ])('a server whose own address is %s never names our address', (_, peerAddress) => {
+    const finder = new EgressFinder([]);
+    finder.cloud([]);
+    const named = finder.attempt(
+      seen({
+        greeting: '554 5.7.1 Client host [203.0.113.7] blocked',
+        ehlo: '250-mx Hello [2001:db8::7]',
+        peerAddress,
+      }),
+    );
+    expect(named).toEqual([]);
+    expect(finder.allAttemptsDone()).toEqual([]);
   });
 
   it('never takes the server’s own address from its greeting', () => {
