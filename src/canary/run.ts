@@ -49,7 +49,7 @@ export async function runCanary(
   let imapPassword: string;
   let relayPassword: string | undefined;
   try {
-    imapPassword = await (options.readImapSecret ?? readImapSecret)(spec.imap);
+    imapPassword = await (options.readImapSecret ?? ((imap) => readImapSecret(imap)))(spec.imap);
     secrets.push(imapPassword);
     relayPassword = await (options.readRelaySecret ?? readRelaySecret)(relay);
     secrets.push(relayPassword);
@@ -148,8 +148,11 @@ async function removeOthers(
 }
 
 /** The IMAP password, by the relay rules: a file (one trailing newline dropped) or a variable. */
-export async function readImapSecret(imap: CanaryImapSpec): Promise<string> {
-  const secret = await readRelaySecret({ name: 'imap', ...imap });
+export async function readImapSecret(
+  imap: CanaryImapSpec,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const secret = await readRelaySecret({ name: 'imap', ...imap }, env);
   if (secret === undefined) throw new Error('no IMAP password configured');
   return secret;
 }

@@ -36,5 +36,6 @@ export function defaultConfig(): ProbeConfig {
     cloud: defaultCloudDetection(),
     reputation: defaultReputation(),
     metrics: { runtime: true },
+    canaries: [],
   };
 }

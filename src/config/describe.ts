@@ -3,6 +3,7 @@
 
 import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
 import { formatDuration } from './duration.js';
+import type { CanarySpec } from '../canary/types.js';
 import type { ProbeConfig } from './types.js';
 
 export function describeConfig(config: ProbeConfig): Record<string, unknown> {
@@ -31,5 +32,16 @@ export function describeConfig(config: ProbeConfig): Record<string, unknown> {
       dnsbl: config.reputation.dnsbl,
       egressAddresses: config.reputation.egressAddresses,
     },
+    ...(config.canaries.length > 0 ? { canaries: config.canaries.map(describeCanary) } : {}),
+  };
+}
+
+function describeCanary(canary: CanarySpec): Record<string, unknown> {
+  const { timeoutMs, intervalMs, imap, ...rest } = canary;
+  return {
+    ...rest,
+    imap: { ...imap },
+    timeout: formatDuration(timeoutMs),
+    interval: formatDuration(intervalMs),
   };
 }

@@ -2,6 +2,7 @@
 // sentence naming the file, line, field and what was expected. Unknown keys are errors: a typo
 // must never silently leave a default in force.
 
+import { readCanaries } from '../canary/config.js';
 import { DEFAULT_PROBE_SET, DEFAULT_PROBE_SET_TEXT } from '../package-root.js';
 import { defaultConfig } from './default-config.js';
 import { DEFAULTS, DURATION_BOUNDS } from './defaults.js';
@@ -39,6 +40,7 @@ export const TOP_LEVEL_KEYS = [
   'relays',
   'reputation',
   'metrics',
+  'canaries',
 ] as const;
 
 export interface ParseOptions {
@@ -59,6 +61,11 @@ export async function loadDefaultProbeSet(options: ParseOptions = {}): Promise<P
   return DEFAULT_PROBE_SET_TEXT === undefined
     ? loadConfigFile(DEFAULT_PROBE_SET, options)
     : parseConfig(DEFAULT_PROBE_SET_TEXT, DEFAULT_PROBE_SET, options);
+}
+
+/** --min-interval lowers the canaries' 15-minute floor too, for tests and the lab. */
+function canaryFloor(options: ParseOptions): { minIntervalMs?: number } {
+  return options.minIntervalMs === undefined ? {} : { minIntervalMs: options.minIntervalMs };
 }
 
 /** Validates config text; `file` names the file in every message. Pure. */
@@ -129,6 +136,11 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
   if ('relays' in raw) config.relays = readRelays(v, raw.relays, ['relays']);
   if ('reputation' in raw) config.reputation = readReputation(v, raw.reputation, ['reputation']);
   if ('metrics' in raw) config.metrics = readMetrics(v, raw.metrics, ['metrics']);
+  if ('canaries' in raw)
+    config.canaries = readCanaries(v, raw.canaries, ['canaries'], {
+      relays: config.relays,
+      ...canaryFloor(options),
+    });
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

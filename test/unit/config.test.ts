@@ -115,7 +115,7 @@ describe('parseConfig: each mistake is one sentence naming file, line, field and
     [
       'unknown key',
       'targets: [{host: a.example}]\nintervall: 5m\n',
-      'bad.yaml:2: intervall: unknown key; expected one of interval, splay, listen, connectTimeout, greetingTimeout, dnsServers, family, concurrency, maxSockets, hostSpacing, cloudDetection, targets, relays, reputation, metrics',
+      'bad.yaml:2: intervall: unknown key; expected one of interval, splay, listen, connectTimeout, greetingTimeout, dnsServers, family, concurrency, maxSockets, hostSpacing, cloudDetection, targets, relays, reputation, metrics, canaries',
     ],
     [
       'bad duration',

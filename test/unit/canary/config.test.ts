@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readCanaries } from '../../../src/canary/config.js';
+import { describeConfig } from '../../../src/config/describe.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { preflight } from '../../../src/config/preflight.js';
 import { formatPath, Validator } from '../../../src/config/validator.js';
 import type { RelaySpec } from '../../../src/types.js';
 
@@ -114,5 +117,45 @@ describe('canaries: in the config', () => {
     const { canaries, problems } = read([{ ...GOOD, interval: '2s', timeout: '5s' }], 1_000);
     expect(problems).toEqual([]);
     expect(canaries[0]?.intervalMs).toBe(2_000);
+  });
+});
+
+describe('canaries: in a config file', () => {
+  const yaml = (canary: string): string =>
+    [
+      'targets:',
+      '  - host: 127.0.0.1',
+      'relays:',
+      '  - { name: sendgrid, host: 127.0.0.1, port: 2525, secure: none }',
+      'canaries:',
+      canary,
+      '',
+    ].join('\n');
+  const CANARY =
+    '  - { name: ops-inbox, relay: sendgrid, from: a@example.com, to: b@example.net, imap: { host: 127.0.0.1, username: b, passwordEnv: MXPROBE_TEST_IMAP }, interval: 30m }';
+
+  it('is read beside the relays it names, printed by check-config without a password', async () => {
+    const config = parseConfig(yaml(CANARY), 'mxprobe.yaml');
+    expect(config.canaries.map((c) => [c.name, c.relay, c.intervalMs])).toEqual([
+      ['ops-inbox', 'sendgrid', 1_800_000],
+    ]);
+    expect(describeConfig(config).canaries).toEqual([
+      expect.objectContaining({ name: 'ops-inbox', interval: '30m', timeout: '5m' }),
+    ]);
+    await expect(preflight(config, 'mxprobe.yaml', {})).rejects.toThrow(
+      'mxprobe.yaml: canaries[0] (ops-inbox).imap: environment variable MXPROBE_TEST_IMAP is not set or empty',
+    );
+    const ok = await preflight(config, 'mxprobe.yaml', { MXPROBE_TEST_IMAP: 'x' });
+    expect(ok.config.canaries).toHaveLength(1);
+  });
+
+  it('names the file and line of a mistake; --min-interval lowers the floor', () => {
+    const short = CANARY.replace('30m', '1m');
+    expect(() => parseConfig(yaml(short), 'mxprobe.yaml')).toThrow(
+      /^mxprobe\.yaml:6: canaries\[0\]\.interval: expected at least 15m/,
+    );
+    expect(
+      parseConfig(yaml(short), 'mxprobe.yaml', { minIntervalMs: 1_000 }).canaries[0]?.intervalMs,
+    ).toBe(60_000);
   });
 });
