@@ -6,6 +6,7 @@
 // /metrics without anyone having to remember it, and a switch over the type that misses it
 // does not compile.
 
+import type { CanaryReport } from './canary/types.js';
 import type { Cloud, CloudFactsById } from './clouds/registry.js';
 
 export type { Cloud } from './clouds/registry.js';
@@ -55,6 +56,8 @@ export const HINTS = [
   'ptr-missing',
   'ptr-mismatch',
   'dnsbl-listed',
+  'canary-lost',
+  'canary-spam',
 ] as const;
 export type Hint = (typeof HINTS)[number];
 
@@ -215,5 +218,7 @@ export interface Report {
   ports: PortReport[];
   relays: RelayReport[];
   egress: EgressReport;
+  /** Delivery canaries (CONTRACT §12): present when the config has any. */
+  canaries?: CanaryReport[];
   diagnosis: Diagnosis;
 }

@@ -5,6 +5,7 @@
 // of it goes through `printable` before it is printed, whether stdout is a terminal or a file,
 // so no peer can write control sequences to a terminal.
 
+import { deliveryLines } from '../canary/words.js';
 import type {
   Attempt,
   DnsblStatus,
@@ -109,6 +110,9 @@ export function renderReport(report: Report, options: RenderOptions): string {
     }
     out.push('');
   }
+
+  const delivery = deliveryLines(report.canaries ?? []);
+  if (delivery.length > 0) out.push(paint('bold', delivery[0] ?? ''), ...delivery.slice(1), '');
 
   const d = report.diagnosis;
   const codeStyle: Style = d.code === 'ok' ? 'green' : d.code === 'partial' ? 'yellow' : 'red';
