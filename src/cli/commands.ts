@@ -3,6 +3,7 @@
 // the YAML parser, the probe engine or the metrics library.
 
 import { stringify } from 'yaml';
+import { withCanaries } from '../canary/report.js';
 import { defaultConfig } from '../config/default-config.js';
 import { DEFAULT_PORTS, DEFAULTS } from '../config/defaults.js';
 import { describeConfig } from '../config/describe.js';
@@ -53,6 +54,14 @@ export async function runProbe(flags: ProbeFlags, io: CliIo): Promise<number> {
   for (const warning of warnings) io.stderr.write(`mxprobe: warning: ${warning}\n`);
 
   const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
+  const canariesDone = new AbortController();
+  // Loaded only with canaries: imapflow is not a cost of every probe.
+  const canaries =
+    config.canaries.length === 0
+      ? Promise.resolve([])
+      : import('../canary/once.js').then(({ runCanariesOnce }) =>
+          runCanariesOnce(config, { signal: canariesDone.signal, ...canaryLine(io) }),
+        );
   let report: Report;
   try {
     report = await runPass(config, {
@@ -60,12 +69,15 @@ export async function runProbe(flags: ProbeFlags, io: CliIo): Promise<number> {
       ...(progress ? { onProgress: progress.update } : {}),
     });
   } catch (error) {
+    canariesDone.abort();
+    await canaries;
     if (!(error instanceof LocalFailureError)) throw error;
     progress?.clear();
     io.stderr.write(`mxprobe: ${error.message}\n`);
     return 3;
   }
   progress?.clear();
+  report = withCanaries(report, await canaries);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
@@ -183,4 +195,10 @@ function progressLine(stream: NodeJS.WritableStream): {
     },
     clear: () => stream.write('\r\x1b[2K'),
   };
+}
+
+/** The canaries' wait, as one line that rewrites itself on a terminal (stderr). */
+function canaryLine(io: CliIo): { show?: (line: string) => void } {
+  if (io.stderr.isTTY !== true) return {};
+  return { show: (line) => io.stderr.write(`\r${line}\x1b[K`) };
 }

@@ -4,13 +4,17 @@
 // drops it), send-failed (the relay refuses the sender), imap-failed (a wrong IMAP password).
 // Other messages in the mailboxes, one of them another canary's and one marked \Deleted, are
 // left exactly as they were, and no canary message is left behind.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCanary, type CanaryRunOptions } from '../../src/canary/run.js';
 import { canarySeries } from '../../src/canary/series.js';
 import type { CanaryReport, CanarySpec } from '../../src/canary/types.js';
 import { canaryHints, deliveryLines } from '../../src/canary/words.js';
-import type { RelaySpec } from '../../src/types.js';
+import type { RelaySpec, Report } from '../../src/types.js';
 import { REFUSAL, startCanaryRelay, type CanaryRelay } from '../helpers/canary-relay.js';
+import { mxprobe } from '../helpers/run-mxprobe.js';
 import { startDovecot, type Dovecot, type StoredMessage } from '../helpers/dovecot.js';
 
 const IMAP_PASSWORD = 'Imap-Pa55word!canary';
@@ -234,5 +238,62 @@ describe('the canary against Dovecot and a delivering relay', () => {
     const text = JSON.stringify(reports) + deliveryLines(reports).join('\n');
     for (const secret of [IMAP_PASSWORD, RELAY_PASSWORD, 'wrong-password'])
       expect(text.includes(secret), secret).toBe(false);
+  });
+});
+
+describe('probe --once with canaries (the built command)', () => {
+  it('waits for each canary: canaries[] in --json, the Delivery section and hints in words, no password anywhere', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mxprobe-canary-cli-'));
+    try {
+      const config = join(dir, 'mxprobe.yaml');
+      const imap = (user: string): string =>
+        `{ host: 127.0.0.1, port: ${dovecot.port}, secure: none, username: ${user}, passwordEnv: MXPROBE_CANARY_IMAP }`;
+      writeFileSync(
+        config,
+        [
+          'connectTimeout: 1s',
+          'targets:',
+          `  - host: 127.0.0.1`,
+          `    ports: [${relay.port}]`,
+          'relays:',
+          `  - { name: loopback-relay, host: 127.0.0.1, port: ${relay.port}, secure: none, username: relay-user, passwordEnv: MXPROBE_CANARY_RELAY }`,
+          'canaries:',
+          `  - { name: cli-inbox, relay: loopback-relay, from: canary@example.test, to: inbox@example.test, imap: ${imap('inbox@example.test')}, timeout: 10s }`,
+          `  - { name: cli-drop, relay: loopback-relay, from: canary@example.test, to: drop@example.test, imap: ${imap('drop@example.test')}, timeout: 5s }`,
+          '',
+        ].join('\n'),
+      );
+      const env = { MXPROBE_CANARY_IMAP: IMAP_PASSWORD, MXPROBE_CANARY_RELAY: RELAY_PASSWORD };
+      const args = [
+        'probe',
+        '--once',
+        '--no-cloud-detection',
+        '--dnsbl',
+        'none',
+        '--config',
+        config,
+      ];
+      const json = await mxprobe([...args, '--json'], env);
+      const report = JSON.parse(json.stdout) as Report;
+      expect(report.canaries?.map((c) => [c.name, c.status])).toEqual([
+        ['cli-inbox', 'delivered'],
+        ['cli-drop', 'lost'],
+      ]);
+      expect(report.diagnosis.hints).toContain('canary-lost');
+      // The lost canary was waited for up to its timeout.
+      expect(json.ms).toBeGreaterThanOrEqual(5_000);
+      const human = await mxprobe(args, env);
+      expect(human.stdout).toMatch(
+        /Delivery\n  cli-inbox via loopback-relay: delivered to INBOX in \d+\.\d s/,
+      );
+      expect(human.stdout).toContain('cli-drop via loopback-relay: LOST');
+      for (const out of [json.stdout, json.stderr, human.stdout, human.stderr])
+        for (const secret of [IMAP_PASSWORD, RELAY_PASSWORD])
+          expect(out.includes(secret)).toBe(false);
+      expectUntouched('inbox@example.test');
+      expectUntouched('drop@example.test');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
