@@ -284,7 +284,7 @@ describe('probe --once with canaries (the built command)', () => {
       expect(json.ms).toBeGreaterThanOrEqual(5_000);
       const human = await mxprobe(args, env);
       expect(human.stdout).toMatch(
-        /Delivery\n  cli-inbox via loopback-relay: delivered to INBOX in \d+\.\d s/,
+        /Delivery\n {2}cli-inbox via loopback-relay: delivered to INBOX in \d+\.\d s/,
       );
       expect(human.stdout).toContain('cli-drop via loopback-relay: LOST');
       for (const out of [json.stdout, json.stderr, human.stdout, human.stderr])
