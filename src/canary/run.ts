@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { readRelaySecret, redact, secretProblem } from '../relay/secret.js';
+import { readImapSecret } from './secret.js';
 import type { RelaySpec } from '../types.js';
 import { printable } from '../util/printable.js';
 import { decideCanary, type MailboxFacts, type SendFacts } from './decide.js';
@@ -145,16 +146,6 @@ async function removeOthers(
   const messages = await mailbox.findCanaryMessages(name);
   for (const message of messages) if (message.token !== token) await mailbox.remove(message);
   return messages.find((message) => message.token === token);
-}
-
-/** The IMAP password, by the relay rules: a file (one trailing newline dropped) or a variable. */
-export async function readImapSecret(
-  imap: CanaryImapSpec,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<string> {
-  const secret = await readRelaySecret({ name: 'imap', ...imap }, env);
-  if (secret === undefined) throw new Error('no IMAP password configured');
-  return secret;
 }
 
 /** imapflow's error in one line: the server's own words when it gave some. */
