@@ -61,6 +61,8 @@ export const HINTS = [
   'ptr-missing',
   'ptr-mismatch',
   'dnsbl-listed',
+  'canary-lost',
+  'canary-spam',
 ] as const;
 export type Hint = (typeof HINTS)[number];
 
@@ -221,5 +223,52 @@ export interface Report {
   ports: PortReport[];
   relays: RelayReport[];
   egress: EgressReport;
+  /** Delivery canaries (CONTRACT §12): present when the config has any. */
+  canaries?: CanaryReport[];
   diagnosis: Diagnosis;
+}
+
+// The delivery canary's report (CONTRACT §12); its config lives in canary/types.ts.
+
+export const CANARY_STATUSES = ['delivered', 'spam', 'lost', 'send-failed', 'imap-failed'] as const;
+export type CanaryStatus = (typeof CANARY_STATUSES)[number];
+
+/** The Authentication-Results methods a canary reports (RFC 8601 §2.7). */
+export const AUTH_METHODS = ['spf', 'dkim', 'dmarc'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+/**
+ * Every result RFC 8601 (§2.7.1–2.7.2) and RFC 7489 give these methods, plus `missing` for a
+ * receiver that said nothing about the method: the state set of mxprobe_canary_auth_result.
+ */
+export const AUTH_RESULTS = [
+  'pass',
+  'fail',
+  'softfail',
+  'neutral',
+  'none',
+  'temperror',
+  'permerror',
+  'policy',
+  'missing',
+] as const;
+export type AuthResult = (typeof AUTH_RESULTS)[number];
+
+export type CanaryAuth = Record<AuthMethod, AuthResult>;
+
+/** One canary run as the report carries it (`canaries[]`). */
+export interface CanaryReport {
+  name: string;
+  relay: string;
+  status: CanaryStatus;
+  /** From the relay's acceptance to the message's arrival; delivered and spam only. */
+  seconds: number | null;
+  /** The mailbox it was found in (delivered and spam only). */
+  folder: string | null;
+  /** The receiver's verdicts; null when the message was not read. */
+  auth: CanaryAuth | null;
+  /** The relay's reply (send-failed: its refusal), or why the mailbox could not be read. */
+  reply: string | null;
+  /** When the run started, ISO 8601. */
+  startedAt: string;
 }

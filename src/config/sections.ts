@@ -1,4 +1,4 @@
-// The list-shaped sections of the config file (targets, relays) and the cloud metadata URLs,
+// The list-shaped sections of the config file (targets, relays, canaries) and the cloud metadata URLs,
 // one key per registered cloud: what the rows of config/settings.ts cannot be.
 // Each checks its own keys and values through the Validator and returns what it could read.
 
@@ -8,6 +8,9 @@ import { DEFAULT_PORTS, DEFAULTS } from './defaults.js';
 import type { CloudDetectionConfig } from './types.js';
 import { printable } from '../util/printable.js';
 import { isPlainObject, type Path, type Validator } from './validator.js';
+
+/** The canaries: their parser lives with the rest of the canary (canary/config.ts). */
+export { readCanaries } from '../canary/config.js';
 
 const TARGET_KEYS = ['domain', 'host', 'ports'] as const;
 const RELAY_STRING_KEYS = [

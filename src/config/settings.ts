@@ -45,7 +45,10 @@ export interface KindValues {
 
 /** The config fields that are one value; the list-shaped sections have parsers of their own. */
 export type FieldPath =
-  | Exclude<keyof ProbeConfig, 'targets' | 'relays' | 'cloud' | 'reputation' | 'metrics'>
+  | Exclude<
+      keyof ProbeConfig,
+      'targets' | 'relays' | 'canaries' | 'cloud' | 'reputation' | 'metrics'
+    >
   | `cloud.${Exclude<keyof CloudDetectionConfig, 'metadataUrls'>}`
   | `reputation.${keyof ReputationConfig}`
   | `metrics.${keyof MetricsConfig}`;

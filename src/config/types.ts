@@ -1,3 +1,4 @@
+import type { CanarySpec } from '../canary/types.js';
 import type { CloudDetectionConfig } from '../clouds/detect.js';
 import type { FamilyChoice, RelaySpec, TargetSpec } from '../types.js';
 
@@ -48,6 +49,8 @@ export interface ProbeConfig {
   cloud: CloudDetectionConfig;
   reputation: ReputationConfig;
   metrics: MetricsConfig;
+  /** Delivery canaries (CONTRACT §12); empty: none. */
+  canaries: CanarySpec[];
 }
 
 /** What the daemon's /metrics carries beside mxprobe's own series. */
