@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 // Node modules that reach outside the process (network, files, other processes).
 const IO_MODULES = ['net', 'dns', 'tls', 'http', 'https', 'http2', 'dgram', 'fs', 'child_process'];
 // Third-party modules that do network I/O themselves.
-const IO_PACKAGES = ['nodemailer'];
+const IO_PACKAGES = ['nodemailer', 'imapflow'];
 // node:net also holds pure address parsing and matching: every room may use these names.
 const PURE_NET_NAMES = ['isIP', 'isIPv4', 'isIPv6', 'BlockList'];
 
@@ -19,6 +19,7 @@ const ROOMS = {
   bin: { imports: ['cli'] },
   cli: {
     imports: [
+      'canary',
       'config',
       'diagnosis',
       'log',
@@ -36,7 +37,17 @@ const ROOMS = {
     files: { 'listen-address.ts': ['dns'] },
   },
   serve: {
-    imports: ['config', 'log', 'package-root', 'pass', 'probe', 'report', 'types', 'util'],
+    imports: [
+      'canary',
+      'config',
+      'log',
+      'package-root',
+      'pass',
+      'probe',
+      'report',
+      'types',
+      'util',
+    ],
     io: ['http', 'https', 'net', 'tls', 'fs'],
   },
   // The whole pass: it runs the I/O rooms below it and decides with the pure ones.
@@ -58,8 +69,15 @@ const ROOMS = {
     ],
   },
   probe: { imports: ['dns', 'log', 'ports', 'smtp', 'types', 'util'], io: ['net', 'tls', 'fs'] },
+  // The delivery canary: sends through a relay, reads the mailbox back over IMAP; the config
+  // parses its section (canary/config.ts), the report shows its results.
+  canary: {
+    imports: ['config', 'relay', 'report', 'types', 'util'],
+    // run.ts does its I/O through send.ts (SMTP) and mailbox.ts (IMAP); the rest is pure.
+    files: { 'send.ts': ['net', 'nodemailer'], 'mailbox.ts': ['imapflow'], 'run.ts': [] },
+  },
   config: {
-    imports: ['clouds', 'log', 'package-root', 'ports', 'types', 'util'],
+    imports: ['canary', 'clouds', 'log', 'package-root', 'ports', 'types', 'util'],
     files: { 'text-file.ts': ['fs'], 'preflight.ts': ['fs'], 'web.ts': ['fs', 'tls'] },
   },
   // Sender identity: pure checks over the DNS client's answers; only the machine's name is read.
@@ -70,7 +88,7 @@ const ROOMS = {
   diagnosis: { imports: ['ports', 'reputation', 'types', 'util'] },
   reputation: { imports: ['dns', 'log', 'ports', 'types', 'util'] },
   report: {
-    imports: ['clouds', 'identity', 'package-root', 'ports', 'types', 'util'],
+    imports: ['canary', 'clouds', 'identity', 'package-root', 'ports', 'types', 'util'],
     files: { 'textfile.ts': ['fs'] },
   },
   relay: {

@@ -79,6 +79,9 @@ export const HINTS = [
   'spf-fail',
   'dmarc-missing',
   'dkim-missing',
+  // The delivery canary (CONTRACT §12).
+  'canary-lost',
+  'canary-spam',
 ] as const;
 export type Hint = (typeof HINTS)[number];
 
@@ -243,6 +246,8 @@ export interface Report {
   egress: EgressReport;
   /** Sender identity (CONTRACT §11), when the config has an identity: section. */
   identity?: IdentityReport;
+  /** Delivery canaries (CONTRACT §12): present when the config has any. */
+  canaries?: CanaryReport[];
   diagnosis: Diagnosis;
 }
 
@@ -331,4 +336,49 @@ export interface IdentityReport {
   ehloName: string;
   ehlo: EhloFinding;
   domains: DomainIdentity[];
+}
+
+// The delivery canary's report (CONTRACT §12); its config lives in canary/types.ts.
+
+export const CANARY_STATUSES = ['delivered', 'spam', 'lost', 'send-failed', 'imap-failed'] as const;
+export type CanaryStatus = (typeof CANARY_STATUSES)[number];
+
+/** The Authentication-Results methods a canary reports (RFC 8601 §2.7). */
+export const AUTH_METHODS = ['spf', 'dkim', 'dmarc'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+/**
+ * Every result RFC 8601 (§2.7.1–2.7.2) and RFC 7489 give these methods, plus `missing` for a
+ * receiver that said nothing about the method: the state set of mxprobe_canary_auth_result.
+ */
+export const AUTH_RESULTS = [
+  'pass',
+  'fail',
+  'softfail',
+  'neutral',
+  'none',
+  'temperror',
+  'permerror',
+  'policy',
+  'missing',
+] as const;
+export type AuthResult = (typeof AUTH_RESULTS)[number];
+
+export type CanaryAuth = Record<AuthMethod, AuthResult>;
+
+/** One canary run as the report carries it (`canaries[]`). */
+export interface CanaryReport {
+  name: string;
+  relay: string;
+  status: CanaryStatus;
+  /** From the relay's acceptance to the message's arrival; delivered and spam only. */
+  seconds: number | null;
+  /** The mailbox it was found in (delivered and spam only). */
+  folder: string | null;
+  /** The receiver's verdicts; null when the message was not read. */
+  auth: CanaryAuth | null;
+  /** The relay's reply (send-failed: its refusal), or why the mailbox could not be read. */
+  reply: string | null;
+  /** When the run started, ISO 8601. */
+  startedAt: string;
 }

@@ -4,6 +4,7 @@
 // Outcome; cli/exit-status.ts turns it into the exit status.
 
 import { stringify } from 'yaml';
+import { withCanaries } from '../canary/report.js';
 import { defaultConfig } from '../config/default-config.js';
 import { DEFAULT_PORTS, DEFAULTS } from '../config/defaults.js';
 import { describeConfig } from '../config/describe.js';
@@ -20,6 +21,7 @@ import { describeErrno } from '../util/errno.js';
 import { isJournalStream } from '../util/journald.js';
 import { printable } from '../util/printable.js';
 import { countOf } from '../util/words.js';
+import { startCanaries } from './canary-wait.js';
 import type { Outcome } from './exit-status.js';
 import type { CommandFlags } from './flags.js';
 import type { CliIo } from './io.js';
@@ -74,17 +76,19 @@ async function serve(
 /** One pass, with a progress line on a terminal; undefined when nothing could be probed. */
 async function probeOnce(config: ProbeConfig, log: Logger, io: CliIo): Promise<Report | undefined> {
   const progress = io.stderr.isTTY ? progressLine(io.stderr) : undefined;
+  const canaries = startCanaries(config, io);
   let report: Report;
   try {
     report = await runPass(config, { log, ...(progress ? { onProgress: progress.update } : {}) });
   } catch (error) {
+    await canaries.abandon();
     if (!(error instanceof LocalFailureError)) throw error;
     progress?.clear();
     io.stderr.write(`mxprobe: ${error.message}\n`);
     return undefined;
   }
   progress?.clear();
-  return report;
+  return withCanaries(report, await canaries.results());
 }
 
 function writeReport(report: Report, json: boolean, io: CliIo): void {

@@ -11,6 +11,7 @@ export function defaultConfig(): ProbeConfig {
   const config = {
     targets: [],
     relays: [],
+    canaries: [],
     cloud: { metadataUrls: defaultMetadataUrls() },
     reputation: {},
     metrics: {},

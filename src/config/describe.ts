@@ -3,6 +3,8 @@
 // config. No secrets are held in a config.
 
 import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
+import type { CanarySpec } from '../canary/types.js';
+import { formatDuration } from './duration.js';
 import { fileValue, readField, settingRows } from './settings.js';
 import type { ProbeConfig } from './types.js';
 
@@ -28,5 +30,16 @@ export function describeConfig(config: ProbeConfig): Record<string, unknown> {
     targets: config.targets.map((t) => ({ [t.kind]: t.name, ports: t.ports })),
     relays: config.relays.map((r) => ({ ...r })),
     ...(config.identity === undefined ? {} : { identity: { ...config.identity } }),
+    ...(config.canaries.length > 0 ? { canaries: config.canaries.map(describeCanary) } : {}),
+  };
+}
+
+function describeCanary(canary: CanarySpec): Record<string, unknown> {
+  const { timeoutMs, intervalMs, imap, ...rest } = canary;
+  return {
+    ...rest,
+    imap: { ...imap },
+    timeout: formatDuration(timeoutMs),
+    interval: formatDuration(intervalMs),
   };
 }

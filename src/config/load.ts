@@ -1,7 +1,7 @@
 // The config file: parsed with `yaml`, validated by hand so that every mistake becomes one
 // sentence naming the file, line, field and what was expected. Unknown keys are errors: a typo
 // must never silently leave a default in force. The one-value settings are the rows of
-// config/settings.ts; targets, relays and the cloud metadata URLs have section parsers.
+// config/settings.ts; targets, relays, canaries and the cloud metadata URLs have section parsers.
 
 import { DEFAULT_PROBE_SET, DEFAULT_PROBE_SET_TEXT } from '../package-root.js';
 import { defaultConfig } from './default-config.js';
@@ -9,6 +9,7 @@ import { ConfigError } from './error.js';
 import { readFileValue } from './kinds.js';
 import {
   cloudDetectionUrlKeys,
+  readCanaries,
   readCloudUrls,
   readIdentity,
   readRelays,
@@ -26,7 +27,7 @@ export type { ProbeConfig } from './types.js';
 export { DEFAULT_PROBE_SET } from '../package-root.js';
 
 /** Sections read by their own parsers, beside the rows of the settings table. */
-const SECTION_KEYS = ['targets', 'relays', 'identity'] as const;
+const SECTION_KEYS = ['targets', 'relays', 'canaries', 'identity'] as const;
 
 /** Keys a mapping of settings holds beyond its rows (one metadata URL per registered cloud). */
 function extraKeys(group: string): string[] {
@@ -72,6 +73,11 @@ export async function loadDefaultProbeSet(options: ParseOptions = {}): Promise<P
     : parseConfig(DEFAULT_PROBE_SET_TEXT, DEFAULT_PROBE_SET, options);
 }
 
+/** --min-interval lowers the canaries' 15-minute floor too, for tests and the lab. */
+function canaryFloor(options: ParseOptions): { minIntervalMs?: number } {
+  return options.minIntervalMs === undefined ? {} : { minIntervalMs: options.minIntervalMs };
+}
+
 /** Validates config text; `file` names the file in every message. Pure. */
 export function parseConfig(text: string, file: string, options: ParseOptions = {}): ProbeConfig {
   const { raw, at, source } = readYaml(text, file);
@@ -95,6 +101,12 @@ export function parseConfig(text: string, file: string, options: ParseOptions = 
     config.targets = readTargets(v, raw.targets, ['targets']);
   }
   if ('relays' in raw) config.relays = readRelays(v, raw.relays, ['relays']);
+  // After the relays: a canary names the relay it sends through.
+  if ('canaries' in raw)
+    config.canaries = readCanaries(v, raw.canaries, ['canaries'], {
+      relays: config.relays,
+      ...canaryFloor(options),
+    });
   if ('identity' in raw) config.identity = readIdentity(v, raw.identity, ['identity']);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -5,6 +5,7 @@
 // user can read and merged duplicates are warnings. Reads files and the environment; never DNS.
 
 import { stat } from 'node:fs/promises';
+import { readImapSecret } from '../canary/secret.js';
 import { readRelaySecret, secretProblem } from '../util/secret.js';
 import { printable } from '../util/printable.js';
 import { ConfigError } from './error.js';
@@ -46,6 +47,13 @@ export async function preflight(
         );
       }
     }
+  }
+  for (const [i, canary] of config.canaries.entries()) {
+    await readImapSecret(canary.imap, env).catch((error: unknown) => {
+      problems.push(
+        `${name}: canaries[${i}] (${printable(canary.name, 60)}).imap: ${printable(secretProblem(error), 200)}`,
+      );
+    });
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const { targets, merged } = dedupeTargets(config.targets);

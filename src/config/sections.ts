@@ -1,6 +1,6 @@
-// The list-shaped sections of the config file (targets, relays), the identity: section and the
-// cloud metadata URLs, one key per registered cloud: what the rows of config/settings.ts cannot
-// be.
+// The list-shaped sections of the config file (targets, relays, canaries), the identity: section
+// and the cloud metadata URLs, one key per registered cloud: what the rows of config/settings.ts
+// cannot be.
 // Each checks its own keys and values through the Validator and returns what it could read.
 
 import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
@@ -17,6 +17,9 @@ import { isFqdn } from '../util/host-name.js';
 import { printable } from '../util/printable.js';
 import { isDnsZoneName, normalizeTargetName, uniq } from './values.js';
 import { isPlainObject, type Path, type Validator } from './validator.js';
+
+/** The canaries: their parser lives with the rest of the canary (canary/config.ts). */
+export { readCanaries } from '../canary/config.js';
 
 const TARGET_KEYS = ['domain', 'host', 'ports'] as const;
 const RELAY_STRING_KEYS = [

@@ -47,7 +47,7 @@ export interface KindValues {
 export type FieldPath =
   | Exclude<
       keyof ProbeConfig,
-      'targets' | 'relays' | 'identity' | 'cloud' | 'reputation' | 'metrics'
+      'targets' | 'relays' | 'canaries' | 'identity' | 'cloud' | 'reputation' | 'metrics'
     >
   | `cloud.${Exclude<keyof CloudDetectionConfig, 'metadataUrls'>}`
   | `reputation.${keyof ReputationConfig}`

@@ -1,3 +1,4 @@
+import type { CanarySpec } from '../canary/types.js';
 import type { CloudDetectionConfig } from '../clouds/detect.js';
 import type { FamilyChoice, IdentitySettings, RelaySpec, TargetSpec } from '../types.js';
 
@@ -52,6 +53,8 @@ export interface ProbeConfig {
   /** Sender identity (CONTRACT §11); unset: not checked. */
   identity?: IdentitySettings;
   metrics: MetricsConfig;
+  /** Delivery canaries (CONTRACT §12); empty: none. */
+  canaries: CanarySpec[];
 }
 
 /** What the daemon's /metrics carries beside mxprobe's own series. */

@@ -84,7 +84,7 @@ export async function verifyRelay(
   }
 }
 
-function relayTransportOptions(
+export function relayTransportOptions(
   relay: RelaySpec,
   password: string | undefined,
   options: VerifyRelayOptions,

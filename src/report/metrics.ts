@@ -150,6 +150,21 @@ const CYCLE_GAUGES: readonly Gauge<Snapshot>[] = [
     pick: (s) => s.series.dkimKeyPresent,
   },
   {
+    name: 'mxprobe_canary_status',
+    help: "Where the delivery canary's latest message went: 1 for its status (delivered, spam, lost, send-failed, imap-failed), 0 for the others.",
+    pick: (s) => s.series.canaryStatus,
+  },
+  {
+    name: 'mxprobe_canary_delivery_seconds',
+    help: "Seconds from the relay's acceptance of the latest canary message to its arrival in the mailbox (delivered and spam only).",
+    pick: (s) => s.series.canaryDeliverySeconds,
+  },
+  {
+    name: 'mxprobe_canary_auth_result',
+    help: "The receiver's Authentication-Results for the latest canary message: 1 for each method's result, 0 for the others.",
+    pick: (s) => s.series.canaryAuthResult,
+  },
+  {
     name: 'mxprobe_environment_info',
     help: 'The cloud this machine runs in (none outside a cloud); always 1.',
     pick: (s) => s.series.environmentInfo,

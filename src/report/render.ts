@@ -5,6 +5,7 @@
 // of it goes through `printable` before it is printed, whether stdout is a terminal or a file,
 // so no peer can write control sequences to a terminal.
 
+import { deliveryLines } from '../canary/words.js';
 import type {
   Attempt,
   DnsblStatus,
@@ -54,6 +55,8 @@ export function renderReport(report: Report, options: RenderOptions): string {
         : identityLines(report.identity).map((line) => printable(line)),
     ),
     ...section('Relays', relayLines(report, paint)),
+    // deliveryLines opens with its own title ("Delivery"), painted here like the others.
+    ...section('Delivery', deliveryLines(report.canaries ?? []).slice(1)),
     ...diagnosisLines(report, paint, width),
   ];
   return `${out.join('\n')}\n`;

@@ -4,6 +4,7 @@
 // State sets are complete: every value of each set (types.ts lists them) gets a series, so a 0
 // series lets PromQL tell "not blocked" apart from "not probed".
 
+import { canarySeries } from '../canary/series.js';
 import { factsOf, type AnyCloud } from '../clouds/cloud.js';
 import { REGISTERED_CLOUDS } from '../clouds/registry.js';
 import { identitySeries } from './identity-series.js';
@@ -43,6 +44,9 @@ export interface ReportSeries {
   spfResult: Sample[];
   dmarcPolicy: Sample[];
   dkimKeyPresent: Sample[];
+  canaryStatus: Sample[];
+  canaryDeliverySeconds: Sample[];
+  canaryAuthResult: Sample[];
 }
 
 function attemptLabels(attempt: Attempt): Labels {
@@ -56,7 +60,11 @@ function attemptLabels(attempt: Attempt): Labels {
 
 /** Maps one report to its gauge series. Pure. */
 export function seriesFromReport(report: Report): ReportSeries {
+  const canaries = canarySeries(report.canaries ?? []);
   return {
+    canaryStatus: canaries.status,
+    canaryDeliverySeconds: canaries.deliverySeconds,
+    canaryAuthResult: canaries.authResult,
     probeResult: report.attempts.flatMap((attempt) =>
       RESULTS.map((result) => ({
         labels: { ...attemptLabels(attempt), result },

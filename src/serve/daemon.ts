@@ -8,6 +8,8 @@
 import type { Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { withCanaries } from '../canary/report.js';
+import type { CanarySchedule } from '../canary/schedule.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { ProbeConfig, WebConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
@@ -21,6 +23,7 @@ import { MetricsBodyCache } from './metrics-body-cache.js';
 import { closeServer, createHttpServer, listen } from './http-server.js';
 import type { ReloadOutcome } from './routes.js';
 import { cycleDelayMs, cycleSummary, describeChanges } from './cycle.js';
+import { startDaemonCanaries } from './daemon-canaries.js';
 import { applyTls } from './tls-listener.js';
 
 /** A cycle that runs longer than its interval (or this, if longer) is aborted. */
@@ -78,6 +81,8 @@ class Daemon {
   private cycleNumber = 0;
   private wake: (() => void) | undefined;
   private reloads: Promise<unknown> = Promise.resolve();
+  /** The delivery canaries, on their own schedule; a cycle reads their latest runs. */
+  private canaries: CanarySchedule | undefined;
 
   constructor(
     private readonly options: DaemonOptions,
@@ -143,11 +148,13 @@ class Daemon {
     signals.on('SIGTERM', onTerm);
     signals.on('SIGINT', onInt);
     try {
+      this.canaries = await startDaemonCanaries(this.config, this.log);
       await this.loop();
     } finally {
       signals.off('SIGHUP', onHangup);
       signals.off('SIGTERM', onTerm);
       signals.off('SIGINT', onInt);
+      await this.canaries?.stop();
       await closeServer(server);
       this.log.info('mxprobe daemon stopped', { cycles: this.cycleNumber });
     }
@@ -212,8 +219,10 @@ class Daemon {
       // Attempts cut short by an abort would read as timeouts: such a cycle is no result.
       if (signal.aborted) throw signal.reason;
       // Thousands of series are written a slice at a time, while scrapes keep being answered;
-      // then metrics and /status move together.
-      const prepared = await this.metrics.prepare(report, new Date());
+      // then metrics and /status move together. The canaries' latest finished runs join the
+      // report here: a canary still waiting on its mailbox never holds a cycle up.
+      const withLatest = withCanaries(report, this.canaries?.latest() ?? []);
+      const prepared = await this.metrics.prepare(withLatest, new Date());
       this.publish(prepared, log);
     } catch (error) {
       if (this.stopping.signal.aborted) return;
