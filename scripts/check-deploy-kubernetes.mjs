@@ -1,7 +1,7 @@
 // The Kubernetes manifests of deploy/kubernetes/: two of them are generated so that each thing
 // has one source (`node scripts/check-deploy-kubernetes.mjs --write` writes them):
 //   configmap.yaml       the config, from probes/default.yaml (the packages' default config)
-//   prometheusrule.yaml  the rules, from deploy/prometheus/rules.yml and recording.yml
+//   prometheusrule.yaml  the rules, from deploy/prometheus/rules.yml, canary-rules.yml and recording.yml
 // Without --write it checks that both are current, then validates every manifest offline
 // against the Kubernetes OpenAPI schemas (and the Prometheus Operator's CRD schemas) that the
 // kubernetes-models packages ship: no cluster, no download.
@@ -11,7 +11,11 @@ import { parseAllDocuments, parse, stringify } from 'yaml';
 
 process.chdir(new URL('..', import.meta.url).pathname);
 const DIR = 'deploy/kubernetes';
-const RULE_FILES = ['deploy/prometheus/rules.yml', 'deploy/prometheus/recording.yml'];
+const RULE_FILES = [
+  'deploy/prometheus/rules.yml',
+  'deploy/prometheus/canary-rules.yml',
+  'deploy/prometheus/recording.yml',
+];
 const LABELS = { 'app.kubernetes.io/name': 'mxprobe' };
 
 function generated(source, body) {

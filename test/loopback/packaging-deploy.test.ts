@@ -25,11 +25,14 @@ interface Rule {
 
 describe('runbook links', () => {
   it('every alert has a runbook_url naming its own section of docs/runbook.md', () => {
-    const groups = (
-      parse(readFileSync(join(ROOT, 'deploy/prometheus/rules.yml'), 'utf8')) as {
-        groups: { rules: Rule[] }[];
-      }
-    ).groups;
+    const groups = ['rules.yml', 'canary-rules.yml'].flatMap(
+      (file) =>
+        (
+          parse(readFileSync(join(ROOT, 'deploy/prometheus', file), 'utf8')) as {
+            groups: { rules: Rule[] }[];
+          }
+        ).groups,
+    );
     const alerts = groups.flatMap((g) => g.rules).filter((r) => r.alert !== undefined);
     expect(alerts.length).toBeGreaterThan(0);
     const runbook = readFileSync(join(ROOT, 'docs/runbook.md'), 'utf8');
