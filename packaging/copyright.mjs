@@ -36,11 +36,21 @@ function bundledPackages(metafile) {
       const name = files.find((f) => pattern.test(f));
       return name ? readFileSync(join(dir, name), 'utf8').trim() : undefined;
     };
+    // A dual-licensed package ships one file per licence (LICENSE.MIT, LICENSE.EUPL-1.2): all.
+    const licenseFiles = files
+      .filter((f) => /^(licen[cs]e|copying)([.-][\w.-]+)?$/i.test(f))
+      .sort();
+    const licenseText =
+      licenseFiles.length <= 1
+        ? read(/^(licen[cs]e|copying)([.-][\w.-]+)?$/i)
+        : licenseFiles
+            .map((name) => `${name}:\n\n${readFileSync(join(dir, name), 'utf8').trim()}`)
+            .join('\n\n');
     return {
       name: manifest.name,
       version: manifest.version,
       license: String(manifest.license),
-      licenseText: read(/^(licen[cs]e|copying)(\.(md|txt))?$/i),
+      licenseText,
       notice: read(/^notice(\.(md|txt))?$/i),
     };
   });
