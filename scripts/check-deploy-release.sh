@@ -34,6 +34,15 @@ fail() {
   exit 1
 }
 
+# The tools these checks run, installed like the test suites' (services held during the install).
+node --input-type=module -e '
+  import { ensureAptPackages, RELEASE_CHECK_TOOLS } from "./scripts/ensure-deps.mjs";
+  const missing = ensureAptPackages(RELEASE_CHECK_TOOLS);
+  if (missing.length > 0) {
+    console.error(`check-deploy-release: missing Debian packages: ${missing.join(", ")}`);
+    process.exit(1);
+  }
+'
 [ -f "$release/SHA256SUMS" ] || npm run package --silent
 
 step "SHA256SUMS"

@@ -25,6 +25,16 @@ export const APT_PACKAGES = {
   binutils: 'strip',
   help2man: 'help2man',
   lintian: 'lintian',
+  // The delivery canary's root tests read mail back from a real IMAP server.
+  'dovecot-imapd': 'dovecot',
+};
+
+/** What scripts/check-deploy-release.sh runs on the artifacts: qemu-user, rpmlint, podman. */
+export const RELEASE_CHECK_TOOLS = {
+  'qemu-user-static': 'qemu-aarch64-static',
+  rpm: 'rpm',
+  rpmlint: 'rpmlint',
+  podman: 'podman',
 };
 
 /** The services the Debian packages above bring, which the tests, lab and bench run themselves. */
