@@ -5,12 +5,8 @@
 // the same way. Everything runs on loopback; no default metadata URL is ever asked (the
 // firmware of this machine names no platform).
 
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const REPO = join(import.meta.dirname, '../..');
+import { copySource, type SourceCopy } from '../helpers/source-copy.js';
 
 const EXAMPLE_MODULE = `
 import { defineCloud, inParentheses } from './cloud.js';
@@ -96,52 +92,32 @@ console.log(JSON.stringify({
 }));
 `;
 
-let scratch: string;
+let copy: SourceCopy;
 
 beforeAll(() => {
-  // Under node_modules so that the copy resolves the project's packages as src/ does.
-  const cache = join(REPO, 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  scratch = mkdtempSync(join(cache, 'mxprobe-new-cloud-'));
-  cpSync(join(REPO, 'src'), join(scratch, 'src'), { recursive: true });
-  cpSync(join(REPO, 'package.json'), join(scratch, 'package.json'));
+  copy = copySource('new-cloud');
   // The whole change: one new file ...
-  writeFileSync(join(scratch, 'src/clouds/examplecloud.ts'), EXAMPLE_MODULE);
+  copy.write('src/clouds/examplecloud.ts', EXAMPLE_MODULE);
   // ... and its line in the registry (its import and its entry in the list).
-  const registry = join(scratch, 'src/clouds/registry.ts');
-  const text = readFileSync(registry, 'utf8');
-  const changed = text
-    .replace(
-      "import { gcp } from './gcp.js';",
-      "import { gcp } from './gcp.js';\nimport { examplecloud } from './examplecloud.js';",
-    )
-    .replace('  openstack,\n] as const;', '  examplecloud,\n  openstack,\n] as const;');
-  expect(changed).not.toBe(text);
-  writeFileSync(registry, changed);
-  writeFileSync(
-    join(scratch, 'tsconfig.json'),
-    JSON.stringify({
-      extends: join(REPO, 'tsconfig.json'),
-      compilerOptions: { noEmit: false, outDir: 'dist', rootDir: '.' },
-      include: ['src'],
-    }),
+  copy.edit(
+    'src/clouds/registry.ts',
+    "import { gcp } from './gcp.js';",
+    "import { gcp } from './gcp.js';\nimport { examplecloud } from './examplecloud.js';",
   );
-  writeFileSync(join(scratch, 'check.mjs'), CHECK_SCRIPT);
+  copy.edit(
+    'src/clouds/registry.ts',
+    '  openstack,\n] as const;',
+    '  examplecloud,\n  openstack,\n] as const;',
+  );
 }, 60_000);
 
-afterAll(() => {
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(() => copy?.remove());
 
 describe('a new cloud: one module and its registry line', () => {
   it('compiles with nothing else changed, and every part of mxprobe knows it', () => {
     // A type error anywhere (the report's environment, a switch that misses the cloud) fails here.
-    execFileSync(join(REPO, 'node_modules/.bin/tsc'), ['-p', join(scratch, 'tsconfig.json')], {
-      stdio: 'pipe',
-    });
-    const out = JSON.parse(
-      execFileSync(process.execPath, ['check.mjs'], { cwd: scratch, encoding: 'utf8' }),
-    );
+    copy.compile();
+    const out = copy.run(CHECK_SCRIPT) as ReturnType<typeof JSON.parse>;
     expect(out.askedByFirmware).toBe('http://169.254.169.254/example/v1');
     expect(out.notAskedOtherwise).toBe('');
     expect(out.checkConfig).toMatchObject({

@@ -4,12 +4,10 @@
 // the file's validation (one line for a bad value), check-config, --help, the flag and the
 // merge of the flag over the file all know it. Loopback only; no DNS.
 
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const REPO = join(import.meta.dirname, '../..');
+import { copySource, type SourceCopy } from '../helpers/source-copy.js';
 
 const ROW = `
   relayTimeout: setting({
@@ -68,57 +66,32 @@ console.log(JSON.stringify({
 }));
 `;
 
-let scratch: string;
+const SETTINGS = 'src/config/settings.ts';
+let copy: SourceCopy;
 
 beforeAll(() => {
-  // Under node_modules so that the copy resolves the project's packages as src/ does.
-  const cache = join(REPO, 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  scratch = mkdtempSync(join(cache, 'mxprobe-new-setting-'));
-  cpSync(join(REPO, 'src'), join(scratch, 'src'), { recursive: true });
-  cpSync(join(REPO, 'package.json'), join(scratch, 'package.json'));
+  copy = copySource('new-setting');
   // The whole change: the row ...
-  const settings = join(scratch, 'src/config/settings.ts');
-  const table = readFileSync(settings, 'utf8');
-  const withRow = table.replace(
+  copy.edit(
+    SETTINGS,
     '\n} as const;\n\nexport type SettingId',
     `\n${ROW}} as const;\n\nexport type SettingId`,
   );
-  expect(withRow).not.toBe(table);
-  writeFileSync(settings, withRow);
   // ... and the field in the config type.
-  const types = join(scratch, 'src/config/types.ts');
-  const typesText = readFileSync(types, 'utf8');
-  const withField = typesText.replace(
+  copy.edit(
+    'src/config/types.ts',
     '  connectTimeoutMs: number;\n',
     '  connectTimeoutMs: number;\n  relayTimeoutMs: number;\n',
   );
-  expect(withField).not.toBe(typesText);
-  writeFileSync(types, withField);
-  writeFileSync(
-    join(scratch, 'tsconfig.json'),
-    JSON.stringify({
-      extends: join(REPO, 'tsconfig.json'),
-      compilerOptions: { noEmit: false, outDir: 'dist', rootDir: '.' },
-      include: ['src'],
-    }),
-  );
-  writeFileSync(join(scratch, 'check.mjs'), CHECK_SCRIPT);
 }, 60_000);
 
-afterAll(() => {
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
+afterAll(() => copy?.remove());
 
 describe('a new setting: one row in the settings table', () => {
   it('compiles with nothing else changed, and the defaults, validation, check-config, --help and the flag know it', () => {
     // A type error anywhere (a row lacking a piece, a field without a row) fails here.
-    execFileSync(join(REPO, 'node_modules/.bin/tsc'), ['-p', join(scratch, 'tsconfig.json')], {
-      stdio: 'pipe',
-    });
-    const out = JSON.parse(
-      execFileSync(process.execPath, ['check.mjs'], { cwd: scratch, encoding: 'utf8' }),
-    );
+    copy.compile();
+    const out = copy.run(CHECK_SCRIPT) as ReturnType<typeof JSON.parse>;
     expect(out.fallback).toBe(20_000);
     expect(out.fromFile).toBe(30_000);
     expect(out.checkConfig).toBe('30s');
@@ -139,25 +112,19 @@ describe('a new setting: one row in the settings table', () => {
   }, 90_000);
 
   it('a row whose kind does not fit its field does not compile', () => {
-    const settings = join(scratch, 'src/config/settings.ts');
-    const good = readFileSync(settings, 'utf8');
-    const broken = good.replace(
+    const good = readFileSync(join(copy.dir, SETTINGS), 'utf8');
+    copy.edit(
+      SETTINGS,
       "field: 'relayTimeoutMs',\n    kind: { name: 'duration', minMs: 1_000, maxMs: 60_000 },",
       "field: 'relayTimeoutMs',\n    kind: { name: 'family' },",
     );
-    expect(broken).not.toBe(good);
-    writeFileSync(settings, broken);
     let output = 'compiled';
     try {
-      execFileSync(
-        join(REPO, 'node_modules/.bin/tsc'),
-        ['-p', join(scratch, 'tsconfig.json'), '--noEmit'],
-        { stdio: 'pipe' },
-      );
+      copy.compile();
     } catch (error) {
       output = String((error as { stdout?: Buffer }).stdout);
     } finally {
-      writeFileSync(settings, good);
+      copy.write(SETTINGS, good);
     }
     expect(output).toMatch(/src\/config\/settings\.ts\(\d+,\d+\): error TS/);
   }, 180_000);
