@@ -162,7 +162,7 @@ it('delivery seconds move, then lost: MxprobeCanaryLost fires in promtool on the
     '        alertname: MxprobeCanaryLost',
     '        exp_alerts:',
     '          - exp_labels: { severity: critical, job: mxprobe, instance: "lab:9725", canary: ops-inbox, status: lost, cloud: none }',
-    `            exp_annotations: { summary: ${JSON.stringify(LOST_SUMMARY)}, description: ${JSON.stringify(LOST_DESCRIPTION)} }`,
+    `            exp_annotations: { runbook_url: 'docs/runbook.md#mxprobecanarylost', summary: ${JSON.stringify(LOST_SUMMARY)}, description: ${JSON.stringify(LOST_DESCRIPTION)} }`,
     '',
   ].join('\n');
   const file = join(dir, 'lab-series.test.yml');
