@@ -168,8 +168,12 @@ for _ in $(seq 1 60); do
 done
 [ -n "$ready" ] || fail "the image's daemon never answered 200 on /-/ready"
 curl -fsS "http://127.0.0.1:$metrics_port/metrics" >"$stage/metrics"
-grep -q "^mxprobe_probe_result{.*port=\"$smtp_port\",result=\"reachable\"} 1" "$stage/metrics" ||
+if ! grep -q "^mxprobe_probe_result{.*port=\"$smtp_port\",result=\"reachable\"} 1" "$stage/metrics"; then
+  # What the daemon saw and said, for whoever reads this CI log.
+  grep -E '^mxprobe_(probe_result|diagnosis)\{' "$stage/metrics" | grep ' 1$' >&2 || true
+  tail -n 5 "$stage/container.log" >&2 2>/dev/null || true
   fail "the image's /metrics has no reachable result for the loopback listener"
+fi
 grep "^mxprobe_build_info" "$stage/metrics"
 echo "the image's daemon served /metrics (reachable on 127.0.0.1:$smtp_port)"
 
