@@ -77,7 +77,7 @@ const ROOMS = {
     files: { 'send.ts': ['net', 'nodemailer'], 'mailbox.ts': ['imapflow'], 'run.ts': [] },
   },
   config: {
-    imports: ['canary', 'clouds', 'log', 'package-root', 'ports', 'types', 'util'],
+    imports: ['clouds', 'log', 'package-root', 'ports', 'types', 'util'],
     files: { 'text-file.ts': ['fs'], 'preflight.ts': ['fs'], 'web.ts': ['fs', 'tls'] },
   },
   // Sender identity: pure checks over the DNS client's answers; only the machine's name is read.

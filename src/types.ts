@@ -382,3 +382,27 @@ export interface CanaryReport {
   /** When the run started, ISO 8601. */
   startedAt: string;
 }
+
+/** How the canary reads its mailbox; the password is read only when a run starts. */
+export interface CanaryImapSpec {
+  host: string;
+  port: number;
+  /** tls: TLS from the first byte (993); starttls: upgrade is mandatory; none: plain text. */
+  secure: RelaySecurity;
+  username: string;
+  passwordFile?: string;
+  passwordEnv?: string;
+}
+
+/** One `canaries:` entry of the config, checked. */
+export interface CanarySpec {
+  name: string;
+  /** The name of a configured relay. */
+  relay: string;
+  from: string;
+  /** A mailbox the user owns. */
+  to: string;
+  imap: CanaryImapSpec;
+  timeoutMs: number;
+  intervalMs: number;
+}

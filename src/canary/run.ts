@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { readRelaySecret, redact, secretProblem } from '../relay/secret.js';
-import { readImapSecret } from './secret.js';
+import { readImapSecret } from '../util/secret.js';
 import type { RelaySpec } from '../types.js';
 import { printable } from '../util/printable.js';
 import { decideCanary, type MailboxFacts, type SendFacts } from './decide.js';

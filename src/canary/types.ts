@@ -2,8 +2,6 @@
 // and the closed sets its metrics iterate live in src/types.ts with the rest of the report.
 // Shared by the pure modules and the I/O of this room.
 
-import type { RelaySecurity } from '../types.js';
-
 // What a run reports is vocabulary of the report itself (src/types.ts), named here too.
 export {
   AUTH_METHODS,
@@ -16,26 +14,5 @@ export {
   type CanaryStatus,
 } from '../types.js';
 
-/** How the canary reads its mailbox; the password is read only when a run starts. */
-export interface CanaryImapSpec {
-  host: string;
-  port: number;
-  /** tls: TLS from the first byte (993); starttls: upgrade is mandatory; none: plain text. */
-  secure: RelaySecurity;
-  username: string;
-  passwordFile?: string;
-  passwordEnv?: string;
-}
-
-/** One `canaries:` entry of the config, checked. */
-export interface CanarySpec {
-  name: string;
-  /** The name of a configured relay. */
-  relay: string;
-  from: string;
-  /** A mailbox the user owns. */
-  to: string;
-  imap: CanaryImapSpec;
-  timeoutMs: number;
-  intervalMs: number;
-}
+// What a canary is in the config: vocabulary of the config, like a relay's (src/types.ts).
+export type { CanaryImapSpec, CanarySpec } from '../types.js';

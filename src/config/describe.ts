@@ -3,7 +3,7 @@
 // config. No secrets are held in a config.
 
 import { metadataUrlKey, REGISTERED_CLOUDS } from '../clouds/registry.js';
-import type { CanarySpec } from '../canary/types.js';
+import type { CanarySpec } from '../types.js';
 import { formatDuration } from './duration.js';
 import { fileValue, readField, settingRows } from './settings.js';
 import type { ProbeConfig } from './types.js';

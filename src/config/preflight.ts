@@ -5,7 +5,7 @@
 // user can read and merged duplicates are warnings. Reads files and the environment; never DNS.
 
 import { stat } from 'node:fs/promises';
-import { readImapSecret } from '../canary/secret.js';
+import { readImapSecret } from '../util/secret.js';
 import { readRelaySecret, secretProblem } from '../util/secret.js';
 import { printable } from '../util/printable.js';
 import { ConfigError } from './error.js';

@@ -18,8 +18,8 @@ import { printable } from '../util/printable.js';
 import { isDnsZoneName, normalizeTargetName, uniq } from './values.js';
 import { isPlainObject, type Path, type Validator } from './validator.js';
 
-/** The canaries: their parser lives with the rest of the canary (canary/config.ts). */
-export { readCanaries } from '../canary/config.js';
+/** The canaries: their parser is config/canaries.ts, beside this file. */
+export { readCanaries } from './canaries.js';
 
 const TARGET_KEYS = ['domain', 'host', 'ports'] as const;
 const RELAY_STRING_KEYS = [

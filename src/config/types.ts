@@ -1,4 +1,4 @@
-import type { CanarySpec } from '../canary/types.js';
+import type { CanarySpec } from '../types.js';
 import type { CloudDetectionConfig } from '../clouds/detect.js';
 import type { FamilyChoice, IdentitySettings, RelaySpec, TargetSpec } from '../types.js';
 

@@ -4,7 +4,7 @@
 // about 150 ms to set and print them, long enough to stall the daemon's HTTP answers; this
 // takes a few milliseconds. Pure.
 
-import type { Labels, Sample } from './series.js';
+import type { Labels, Sample } from './sample.js';
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
 

@@ -2,7 +2,7 @@
 // the closed lists of types.ts. Pure.
 
 import { DMARC_POLICIES, SPF_RESULTS, type IdentityReport } from '../types.js';
-import type { Sample } from './series.js';
+import type { Sample } from './sample.js';
 
 export interface IdentitySeries {
   ehloOk: Sample[];

@@ -4,7 +4,7 @@
 // State sets are complete: every value of each set (types.ts lists them) gets a series, so a 0
 // series lets PromQL tell "not blocked" apart from "not probed".
 
-import { canarySeries } from '../canary/series.js';
+import { canarySeries } from './canary-series.js';
 import { factsOf, type AnyCloud } from '../clouds/cloud.js';
 import { REGISTERED_CLOUDS } from '../clouds/registry.js';
 import { identitySeries } from './identity-series.js';
@@ -19,12 +19,9 @@ import {
   type Report,
 } from '../types.js';
 
-export type Labels = Record<string, string>;
+import type { Labels, Sample } from './sample.js';
 
-export interface Sample {
-  labels: Labels;
-  value: number;
-}
+export type { Labels, Sample } from './sample.js';
 
 /** The gauge series one report stands for, by metric. */
 export interface ReportSeries {

@@ -3,7 +3,7 @@
 // password out of every reason it writes (relay/secret.ts). Never logged.
 
 import { readFile } from 'node:fs/promises';
-import type { RelaySpec } from '../types.js';
+import type { CanaryImapSpec, RelaySpec } from '../types.js';
 import { describeErrno } from './errno.js';
 
 /** A problem with the secret itself (missing file, unset variable): the relay was not tried. */
@@ -51,4 +51,14 @@ export async function readRelaySecret(
 export function secretProblem(error: unknown): string {
   if (error instanceof RelaySecretError) return error.message;
   return `cannot read the password: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** A canary's IMAP password, by the relay rules: a file (one trailing newline dropped) or a variable. */
+export async function readImapSecret(
+  imap: CanaryImapSpec,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const secret = await readRelaySecret({ name: 'imap', ...imap }, env);
+  if (secret === undefined) throw new Error('no IMAP password configured');
+  return secret;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCanary } from '../../src/canary/run.js';
 import { scheduleCanaries, type ScheduledCanary } from '../../src/canary/schedule.js';
-import { canarySeries } from '../../src/canary/series.js';
+import { canarySeries } from '../../src/report/canary-series.js';
 import type { Labels } from '../../src/report/series.js';
 import { startCanaryRelay, type CanaryRelay, type CanaryRoute } from '../helpers/canary-relay.js';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCanary, type CanaryRunOptions } from '../../src/canary/run.js';
-import { canarySeries } from '../../src/canary/series.js';
+import { canarySeries } from '../../src/report/canary-series.js';
 import type { CanaryReport, CanarySpec } from '../../src/canary/types.js';
 import { canaryHints, deliveryLines } from '../../src/canary/words.js';
 import type { RelaySpec, Report } from '../../src/types.js';

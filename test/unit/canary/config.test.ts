@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readCanaries } from '../../../src/canary/config.js';
+import { readCanaries } from '../../../src/config/canaries.js';
 import { describeConfig } from '../../../src/config/describe.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { preflight } from '../../../src/config/preflight.js';

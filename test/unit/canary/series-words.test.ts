@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canarySeries } from '../../../src/canary/series.js';
+import { canarySeries } from '../../../src/report/canary-series.js';
 import {
   AUTH_METHODS,
   AUTH_RESULTS,

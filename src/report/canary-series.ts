@@ -1,8 +1,8 @@
 // The canaries' results → their metric samples (CONTRACT §12). Pure, like report/series.ts:
 // state sets are complete, so a 0 series tells "not spam" apart from "no canary".
 
-import type { Sample } from '../report/series.js';
-import { AUTH_METHODS, AUTH_RESULTS, CANARY_STATUSES, type CanaryReport } from './types.js';
+import type { Sample } from './sample.js';
+import { AUTH_METHODS, AUTH_RESULTS, CANARY_STATUSES, type CanaryReport } from '../types.js';
 
 export interface CanarySeries {
   /** mxprobe_canary_status{canary,status}: 1 for the latest status. */

@@ -2,11 +2,16 @@
 // Validator: one sentence per problem, naming the field. A canary sends one real message per
 // run, so its interval has a floor of its own, far above the probe interval's.
 
-import { RELAY_SECURITIES, type RelaySecurity, type RelaySpec } from '../types.js';
-import { isPlainObject, type Path, type Validator } from '../config/validator.js';
-import { formatDuration } from '../config/duration.js';
+import {
+  RELAY_SECURITIES,
+  type CanaryImapSpec,
+  type CanarySpec,
+  type RelaySecurity,
+  type RelaySpec,
+} from '../types.js';
+import { isPlainObject, type Path, type Validator } from './validator.js';
+import { formatDuration } from './duration.js';
 import { printable } from '../util/printable.js';
-import type { CanaryImapSpec, CanarySpec } from './types.js';
 
 export const CANARY_DEFAULTS = {
   timeoutMs: 5 * 60_000,
