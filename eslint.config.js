@@ -213,7 +213,7 @@ export default tseslint.config(
             },
             {
               regex:
-                '/helpers/(?:loopback-servers|hostile-servers|dns-server|run-mxprobe|daemon-process|prometheus|systemd-container|soak)\\.js$',
+                '/(?:helpers/(?:loopback-servers|hostile-servers|run-mxprobe|daemon-process|prometheus|systemd-container|soak)|lab/dns-server|bench/footprint[a-z-]*)\\.js$',
               message:
                 'a pure test opens no socket and starts no process: put it in test/loopback/',
             },

@@ -3,16 +3,22 @@
 // - single: one address on 25, dropped (`azure`) and lossy, against nmap and blackbox_exporter
 //   (single.ts);
 // - scale: one pass over N = 100, 500, 2000 hosts against nmap on the same hosts (scale.ts);
-// - daemon: the daemon with 2000 attempts per cycle under 200 scrapes a second (daemon.ts).
+// - daemon: the daemon with 2000 attempts per cycle under 200 scrapes a second (daemon.ts);
+// - footprint: the daemon's resident memory over 1,000 cycles of the shipped default's shape on
+//   loopback, as the single executable (when release/ has one) and under node, beside a bare
+//   Node.js doing nothing (footprint.ts; no lab).
 // Exits 1 when mxprobe got an attempt wrong or a server saw a connection it should not have;
 // the timing and memory goals are printed as met or not.
 
 import { pathToFileURL } from 'node:url';
 import { InstanceNameError, labNamesFromEnv, type LabNames } from '../lab/instance.js';
-import { Lab, ownedMessage } from '../lab/lab.js';
+import { Lab, MXPROBE_BIN, ownedMessage, REPO_ROOT } from '../lab/lab.js';
 import { labPrerequisites } from '../lab/preflight.js';
 import { SETTINGS } from '../src/config/settings.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { median, percentile, say } from './common.js';
+import { footprintReport, idleNodeRssKiB, measureFootprint } from './footprint.js';
 import { daemonReport, runDaemonAtScale } from './daemon.js';
 import { runScale, scaleProblems, scaleReport, startScaleHosts, type ScaleHosts } from './scale.js';
 import {
@@ -23,7 +29,10 @@ import {
   type Blackbox,
 } from './single.js';
 
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'single,scale,daemon').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'single,scale,daemon,footprint').split(','));
+const FOOTPRINT_CYCLES = Number(process.env.BENCH_FOOTPRINT_CYCLES ?? 1_000);
+/** The goal for the daemon with the shipped default's shape, over every cycle (issue text: MB). */
+const GOAL_FOOTPRINT_MB = 64;
 const SCALE_SIZES = (process.env.BENCH_SCALE_SIZES ?? '100,500,2000').split(',').map(Number);
 const SCALE_RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 3);
 const NMAP_RUNS = Number(process.env.BENCH_NMAP_RUNS ?? 3);
@@ -45,6 +54,11 @@ interface PartFindings {
 }
 
 export async function main(): Promise<number> {
+  const footprint: PartFindings = PARTS.has('footprint')
+    ? await runFootprintAndGoals()
+    : { goals: [], problems: [] };
+  if (!['single', 'scale', 'daemon'].some((part) => PARTS.has(part)))
+    return printFindings(footprint);
   const lab = openLab();
   if (typeof lab === 'number') return lab;
   let blackbox: Blackbox | undefined;
@@ -62,7 +76,7 @@ export async function main(): Promise<number> {
     const nmapWorks = await lab.execInVm(['nmap', '--version'], { timeoutMs: 10_000 });
     if (nmapWorks.code !== 0) throw new Error('nmap is missing (apt-get install nmap)');
     if (PARTS.has('single')) await runSingle(lab, (b) => (blackbox = b));
-    const findings: PartFindings = { goals: [], problems: [] };
+    const findings: PartFindings = footprint;
     if (PARTS.has('scale') || PARTS.has('daemon')) {
       const needed = Math.max(
         PARTS.has('scale') ? Math.max(...SCALE_SIZES) : 0,
@@ -158,6 +172,35 @@ async function runDaemonAndGoals(lab: Lab, hosts: ScaleHosts): Promise<PartFindi
   return { goals: [goal], problems };
 }
 
+/** The daemon's RSS over many cycles, as the executable and under node, beside a bare node. */
+async function runFootprintAndGoals(): Promise<PartFindings> {
+  const goals: string[] = [];
+  const problems: string[] = [];
+  const floor = await idleNodeRssKiB();
+  say(
+    `footprint: a bare Node.js ${process.version} doing nothing holds ${(floor / 1024).toFixed(1)} MiB`,
+  );
+  const runs: [string, string[]][] = [['under node', [process.execPath, MXPROBE_BIN]]];
+  const executable = releaseExecutable();
+  if (executable === undefined)
+    say('footprint: no release/ executable (npm run package makes one)');
+  else runs.unshift(['as the executable', [executable]]);
+  for (const [how, command] of runs) {
+    say(`footprint: ${FOOTPRINT_CYCLES} cycles ${how}…`);
+    const result = await measureFootprint(command, FOOTPRINT_CYCLES);
+    process.stdout.write(`\nFootprint ${how}\n${footprintReport(result)}\n`);
+    const maxMb = (Math.max(...result.samples.map((s) => s.rssKiB)) * 1024) / 1e6;
+    goals.push(
+      `footprint ${how}: max RSS ${maxMb.toFixed(1)} MB over ${FOOTPRINT_CYCLES} cycles, ` +
+        `${(maxMb / ((floor * 1024) / 1e6)).toFixed(2)}x a bare node ` +
+        `${met(maxMb <= GOAL_FOOTPRINT_MB)} (at most ${GOAL_FOOTPRINT_MB} MB)`,
+    );
+    if (result.differentCycles > 0)
+      problems.push(`footprint ${how}: ${result.differentCycles} cycles differ from the first`);
+  }
+  return { goals, problems };
+}
+
 function addFindings(all: PartFindings, part: PartFindings): void {
   all.goals.push(...part.goals);
   all.problems.push(...part.problems);
@@ -172,6 +215,15 @@ function printFindings({ goals, problems }: PartFindings): number {
 }
 
 /** Waits for the exporter to be gone before the lab's teardown looks for namespace processes. */
+/** release/'s single executable for this machine, if `npm run package` made one. */
+function releaseExecutable(): string | undefined {
+  const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const file = join(REPO_ROOT, 'release', `mxprobe-${version}-linux-${process.arch}`);
+  return existsSync(file) ? file : undefined;
+}
+
 async function stopBlackboxAndWait(blackbox: Blackbox | undefined): Promise<void> {
   const child = blackbox?.child;
   if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;

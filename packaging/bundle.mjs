@@ -22,6 +22,13 @@ export async function bundle({ version, revision, epoch, outDir }) {
     target: 'node20',
     format: 'cjs',
     metafile: true,
+    // The bundle's text stays in the heap for as long as the program runs (V8 compiles each
+    // function from it when first called): without whitespace and comments it is a third
+    // smaller, and in ASCII V8 keeps it at one byte a character instead of two. Names are kept,
+    // so a stack trace still reads.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    charset: 'ascii',
     // The licences of the bundled packages travel in the Debian copyright file; the bare
     // executable keeps their legal comments at its end.
     legalComments: 'eof',

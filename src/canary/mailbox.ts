@@ -5,7 +5,7 @@
 // own header was read back and names this canary.
 
 import { isIP } from 'node:net';
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 import type { FoundMessage } from './decide.js';
 import { CANARY_HEADER, canaryMarker, tokenOf } from './token.js';
 import type { CanaryImapSpec } from './types.js';
@@ -42,6 +42,9 @@ export async function openMailbox(
   password: string,
   options: MailboxOptions,
 ): Promise<MailboxSession> {
+  // Loaded at the first canary: imapflow and its character sets are the bundle's largest part,
+  // and a daemon without canaries never needs them.
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow(imapOptions(imap, password, options));
   // A dropped connection is reported by the next command; the event must not crash the process.
   client.on('error', () => undefined);

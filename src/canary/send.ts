@@ -4,7 +4,6 @@
 
 import { hostname } from 'node:os';
 import { Socket } from 'node:net';
-import { createTransport } from 'nodemailer';
 import { relayTransportOptions } from '../relay/verify.js';
 import type { RelaySpec } from '../types.js';
 import { untilAborted } from '../util/abort.js';
@@ -35,6 +34,8 @@ export async function sendCanary(
   const onAbort = (): void => void socket.destroy();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    // Loaded at the first canary: a daemon without canaries never holds nodemailer in memory.
+    const { createTransport } = await import('nodemailer');
     const transport = createTransport(
       relayTransportOptions(relay, options.password, options, socket),
     );

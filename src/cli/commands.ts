@@ -16,6 +16,7 @@ import type { ProbeConfig, WebConfig } from '../config/types.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
 import { LocalFailureError, runPass, type ProgressEvent } from '../pass/run.js';
 import { renderReport } from '../report/render.js';
+import { leanHeap, type CollectGarbage } from '../serve/heap.js';
 import type { Report, TargetSpec } from '../types.js';
 import { describeErrno } from '../util/errno.js';
 import { isJournalStream } from '../util/journald.js';
@@ -30,10 +31,12 @@ import { UsageError } from './usage-error.js';
 
 export async function runProbe(flags: ProbeFlags, io: CliIo): Promise<Outcome> {
   checkScopes(flags);
+  // Before the config is read: the daemon's heap stays small from its first allocation on.
+  const collectGarbage = flags.command.once === true ? undefined : leanHeap();
   const log = createCliLogger(flags.command, io);
   const prepared = await effectiveConfig(flags, io.env);
-  if (flags.command.once !== true) {
-    await serve(flags, prepared, log, io.env);
+  if (collectGarbage !== undefined) {
+    await serve(flags, prepared, log, io.env, collectGarbage);
     return { kind: 'done' };
   }
   for (const warning of prepared.warnings) io.stderr.write(`mxprobe: warning: ${warning}\n`);
@@ -51,6 +54,7 @@ async function serve(
   prepared: Prepared,
   log: Logger,
   env: NodeJS.ProcessEnv,
+  collectGarbage: CollectGarbage,
 ): Promise<void> {
   for (const warning of prepared.warnings) log.warn(warning);
   const web = await webConfig(flags.command.webConfigFile);
@@ -70,6 +74,7 @@ async function serve(
     web,
     reloadWeb: () => webConfig(flags.command.webConfigFile),
     log,
+    afterCycle: collectGarbage,
   });
 }
 

@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { isIP, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createTransport, type SMTPTransportOptions } from 'nodemailer';
+import type { SMTPTransportOptions } from 'nodemailer';
 import type { RelayReport, RelaySpec, RelayStatus } from '../types.js';
 import { untilAborted } from '../util/abort.js';
 import { printable } from '../util/printable.js';
@@ -60,6 +60,8 @@ export async function verifyRelay(
   };
   const onAbort = (): void => sockets.forEach((socket) => socket.destroy());
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Loaded at the first relay: a daemon without relays never holds nodemailer in memory.
+  const { createTransport } = await import('nodemailer');
 
   try {
     await untilAborted(createTransport(transportOptions()).verify(), options.signal);

@@ -57,6 +57,8 @@ export interface DaemonOptions {
   random?: () => number;
   /** Told where the HTTP server listens (tests bind port 0 through it). */
   onListening?: (address: AddressInfo) => void;
+  /** Called after every cycle, finished or not: the CLI collects garbage there (heap.ts). */
+  afterCycle?: () => void;
 }
 
 export async function runDaemon(options: DaemonOptions): Promise<void> {
@@ -232,6 +234,7 @@ class Daemon {
     } finally {
       clearTimeout(deadline);
       this.stopping.signal.removeEventListener('abort', onStop);
+      this.options.afterCycle?.();
     }
   }
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUIT_REPLY_MS } from '../../src/smtp/inspect-and-quit.js';
 import type { Report } from '../../src/types.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { startDnsServer, type DnsServer } from '../../lab/dns-server.js';
 import { scriptedServer, type Loopback } from '../helpers/loopback-servers.js';
 import { MXPROBE_BIN } from '../helpers/run-mxprobe.js';
 import { spawn } from 'node:child_process';

@@ -3,7 +3,7 @@
 // not one question is asked, because the only target is an address literal.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Report } from '../../src/types.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { startDnsServer, type DnsServer } from '../../lab/dns-server.js';
 import { scriptedServer, type Loopback } from '../helpers/loopback-servers.js';
 import { mxprobe } from '../helpers/run-mxprobe.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/types.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { startDnsServer, type DnsServer } from '../../lab/dns-server.js';
 import { realSmtpServer, type Loopback } from '../helpers/loopback-servers.js';
 import { mxprobe } from '../helpers/run-mxprobe.js';
 

@@ -8,7 +8,7 @@ import type { Dial, DialFacts } from '../../src/probe/dial.js';
 import { runPass } from '../../src/pass/run.js';
 import type { DnsClient } from '../../src/dns/client.js';
 import type { Report } from '../../src/types.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { startDnsServer, type DnsServer } from '../../lab/dns-server.js';
 import { realSmtpServer, scriptedServer, type Loopback } from '../helpers/loopback-servers.js';
 import { mxprobe } from '../helpers/run-mxprobe.js';
 

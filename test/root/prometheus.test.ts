@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, freePort, spawnDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
-import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
+import { startDnsServer, type DnsServer } from '../../lab/dns-server.js';
 import { eventually, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 import { realSmtpServer, type Loopback } from '../helpers/loopback-servers.js';
 

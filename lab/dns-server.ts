@@ -1,7 +1,8 @@
-// A tiny authoritative DNS server on loopback UDP, answering MX, A, AAAA, PTR and TXT from a
-// zone the test can change between queries (a host leaving a domain's MX set). Every name it
-// serves is under a reserved test TLD or a documentation range's reverse zone; anything it does
-// not know gets NXDOMAIN. It records every question, so a test can prove what was never asked.
+// A tiny authoritative DNS server on loopback UDP, for the loopback tests and the footprint
+// bench: it answers MX, A, AAAA, PTR and TXT from a zone the caller can change between queries
+// (a host leaving a domain's MX set). Every name it serves is under a reserved test TLD or a
+// documentation range's reverse zone; anything it does not know gets NXDOMAIN. It records every
+// question, so a test can prove what was never asked.
 import { createSocket } from 'node:dgram';
 
 export interface Zone {
