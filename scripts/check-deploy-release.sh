@@ -10,6 +10,8 @@
 #     amd64 image's --version, and the image as a daemon on loopback answers /-/ready and
 #     /metrics (with podman, or the image's filesystem under unshare where podman cannot run);
 #   - the Kubernetes manifests are current and valid (scripts/check-deploy-kubernetes.mjs);
+#   - the footprint: this machine's executable as the daemon, 300 cycles of the shipped default's
+#     shape on loopback (test/root/footprint.test.ts with MXPROBE_EXECUTABLE);
 #   - reproducibility: a second `npm run package` gives byte-identical artifacts.
 # Only loopback is ever probed: the configs here name 127.0.0.1 and turn cloud detection off.
 # MXPROBE_SKIP_REBUILD=1 leaves out the second build (about as long as the first).
@@ -179,6 +181,11 @@ echo "the image's daemon served /metrics (reachable on 127.0.0.1:$smtp_port)"
 
 step "Kubernetes manifests (deploy/kubernetes)"
 node scripts/check-deploy-kubernetes.mjs
+
+step "the executable's footprint as the daemon"
+arch="$(node -p process.arch)"
+MXPROBE_EXECUTABLE="$PWD/$release/mxprobe-$version-linux-$arch" \
+  npx vitest run --project root test/root/footprint.test.ts
 
 if [ "${MXPROBE_SKIP_REBUILD:-}" != 1 ]; then
   step "reproducibility: a second npm run package gives the same bytes"

@@ -62,6 +62,7 @@ async function start(
     config?: ProbeConfig;
     reloadConfig?: () => Promise<ProbeConfig>;
     random?: () => number;
+    afterCycle?: () => void;
   } = {},
 ): Promise<Harness> {
   const signals = new EventEmitter();
@@ -86,6 +87,7 @@ async function start(
     signals,
     random: options.random ?? (() => 0),
     onListening: (a) => (address = a),
+    ...(options.afterCycle ? { afterCycle: options.afterCycle } : {}),
   });
   await until(() => address !== undefined || logs.length > 0);
   const harness: Harness = {
@@ -363,6 +365,31 @@ describe('daemon loop', () => {
     expect((await text(`${h.base}/metrics`)).body).toContain(
       'mxprobe_diagnosis{code="port25-blocked"} 1',
     );
+  });
+
+  it('collects garbage after every cycle, published or failed, and never during one', async () => {
+    const events: string[] = [];
+    const h = await start(
+      async (cycle) => {
+        events.push(`cycle ${cycle}`);
+        if (cycle === 2) throw new Error('boom');
+        return port25BlockedReport();
+      },
+      {
+        config: config({ listen: `127.0.0.1:${await freePort()}`, intervalMs: 20 }),
+        afterCycle: () => events.push('collect'),
+      },
+    );
+    await until(() => events.filter((e) => e === 'collect').length >= 3);
+    await h.stop();
+    expect(events.slice(0, 6)).toEqual([
+      'cycle 1',
+      'collect',
+      'cycle 2',
+      'collect',
+      'cycle 3',
+      'collect',
+    ]);
   });
 });
 

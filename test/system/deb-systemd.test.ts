@@ -7,10 +7,11 @@
 // test writes its own config first (one IP literal on loopback, so no DNS query; no cloud
 // detection; listening on loopback) and dpkg keeps it (--force-confold). The container has a
 // private network with loopback only, so nothing could leave even by mistake.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { footprintShape } from '../../bench/footprint-peers.js';
 import { SystemdContainer, type RunResult } from '../helpers/systemd-container.js';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -40,6 +41,9 @@ targets:
   - host: 127.0.0.1
     ports: [2525]
 `;
+/** The footprint peers as built (npm run build): bench/footprint-peers.ts. */
+const PEERS = join(REPO_ROOT, 'dist', 'bench', 'footprint-peers.js');
+const FOOTPRINT_CYCLES = 300;
 const BAD_CONFIG = `${TEST_CONFIG}interval: soon\n`;
 /** Every path the package installs. */
 const PACKAGE_PATHS = [
@@ -138,10 +142,11 @@ async function property(name: string): Promise<string> {
 }
 
 async function writeConfig(text: string): Promise<void> {
-  ok(
-    await container.run(['/bin/sh', '-c', 'cat > /etc/mxprobe/config.yaml'], { input: text }),
-    'writing the config',
-  );
+  await writeFile('/etc/mxprobe/config.yaml', text);
+}
+
+async function writeFile(path: string, text: string): Promise<void> {
+  ok(await container.run(['/bin/sh', '-c', `cat > ${path}`], { input: text }), `writing ${path}`);
 }
 
 describe('the Debian package under a real systemd', () => {
@@ -263,6 +268,62 @@ describe('the Debian package under a real systemd', () => {
       'config reload failed; the running config stays in force',
     );
     for (const entry of errors) expect(entry.log?.level).toBe('error');
+  });
+
+  it(`holds its memory as the service over ${FOOTPRINT_CYCLES} cycles of the shipped default's shape`, async () => {
+    // The peers (real SMTP servers, a DNS server) run in the container's network, from this
+    // machine's node: the container itself has none. They write the probe set for the service.
+    const dir = join(container.root, INPUTS, 'footprint');
+    mkdirSync(dir, { recursive: true });
+    const peers = spawn(
+      'nsenter',
+      [`--target=${container.leader}`, '--net', '--', process.execPath, PEERS, dir, LISTEN, '10ms'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const defaults = ok(await container.run(['cat', '/etc/default/mxprobe']), 'cat');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        peers.stdout.setEncoding('utf8').on('data', (text: string) => {
+          if (text.startsWith('ready')) resolve();
+        });
+        peers.once('exit', (code) => reject(new Error(`the footprint peers exited (${code})`)));
+      });
+      const attempts = footprintShape().attempts;
+      await writeConfig(readFileSync(join(dir, 'footprint.yaml'), 'utf8'));
+      await writeFile('/etc/default/mxprobe', 'MXPROBE_ARGS="--min-interval 10ms"\n');
+      ok(await container.run(['systemctl', 'restart', 'mxprobe.service']), 'systemctl restart');
+      const pid = await property('MainPID');
+      const samples: { anonKiB: number; rssKiB: number }[] = [];
+      const deadline = Date.now() + FOOTPRINT_CYCLES * 2_000;
+      let cycles = 0;
+      while (cycles < FOOTPRINT_CYCLES) {
+        if (Date.now() > deadline) throw new Error(`only ${cycles} cycles in time`);
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        const status = ok(await container.run(['cat', `/proc/${pid}/status`]), 'status');
+        const field = (name: string): number =>
+          Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+        samples.push({ anonKiB: field('RssAnon'), rssKiB: field('VmRSS') });
+        cycles = (await journal())
+          .filter((e) => e.log?.msg === 'probe cycle finished' && e.log.attempts === attempts)
+          .filter((e) => e.log?.reachable === attempts).length;
+      }
+      expect(await property('MainPID')).toBe(pid);
+      expect(samples.length).toBeGreaterThan(3);
+      const mib = (kib: number): string => `${(kib / 1024).toFixed(1)} MiB`;
+      const maxAnon = Math.max(...samples.map((s) => s.anonKiB));
+      const maxRss = Math.max(...samples.map((s) => s.rssKiB));
+      process.stdout.write(
+        `the service over ${cycles} cycles of ${attempts} attempts: max RSS ${mib(maxRss)}, ` +
+          `of which anonymous ${mib(maxAnon)}; samples ${samples.map((s) => mib(s.rssKiB)).join(', ')}\n`,
+      );
+      expect(maxAnon).toBeLessThan(32 * 1024);
+      expect(maxRss).toBeLessThan(72 * 1024);
+    } finally {
+      peers.kill();
+      await writeFile('/etc/default/mxprobe', defaults);
+      await writeConfig(TEST_CONFIG);
+      ok(await container.run(['systemctl', 'restart', 'mxprobe.service']), 'systemctl restart');
+    }
   });
 
   it('on an upgrade, restarts the service and keeps the config and a disable', async () => {
