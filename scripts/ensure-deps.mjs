@@ -27,6 +27,8 @@ export const APT_PACKAGES = {
   lintian: 'lintian',
   // The delivery canary's root tests read mail back from a real IMAP server.
   'dovecot-imapd': 'dovecot',
+  // The system tests install the RPM inside the container too (its scriptlets under systemd).
+  rpm: 'rpm',
 };
 
 /** What scripts/check-deploy-release.sh runs on the artifacts: qemu-user, rpmlint, podman. */

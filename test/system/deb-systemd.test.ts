@@ -43,7 +43,7 @@ targets:
 `;
 /** The footprint peers as built (npm run build): bench/footprint-peers.ts. */
 const PEERS = join(REPO_ROOT, 'dist', 'bench', 'footprint-peers.js');
-const FOOTPRINT_CYCLES = 300;
+const FOOTPRINT_CYCLES = Number(process.env.FOOTPRINT_CYCLES ?? 300);
 const BAD_CONFIG = `${TEST_CONFIG}interval: soon\n`;
 /** Every path the package installs. */
 const PACKAGE_PATHS = [
