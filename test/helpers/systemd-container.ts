@@ -31,6 +31,14 @@ export interface RunResult {
   stderr: string;
 }
 
+/** The command's output; a failure throws with `what` and everything the command printed. */
+export function ok(result: RunResult, what: string): string {
+  if (result.status !== 0) {
+    throw new Error(`${what} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  }
+  return result.stdout;
+}
+
 function exec(
   command: string,
   args: string[],
@@ -306,6 +314,14 @@ export class SystemdContainer {
     const [command, ...args] = argv;
     if (command === undefined) throw new Error('inNetwork: no command');
     return exec('nsenter', [`--target=${this.leader}`, '--net', '--', command, ...args], options);
+  }
+
+  /** A property of a unit, as `systemctl show` gives it (MainPID, ActiveState…). */
+  async unitProperty(unit: string, name: string): Promise<string> {
+    return ok(
+      await this.run(['systemctl', 'show', '--property', name, '--value', unit]),
+      `systemctl show ${name}`,
+    ).trim();
   }
 
   /** Powers the container off, unmounts the overlay and removes every file of it. */

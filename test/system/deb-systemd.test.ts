@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { footprintShape } from '../../bench/footprint-peers.js';
-import { SystemdContainer, type RunResult } from '../helpers/systemd-container.js';
+import { ok, SystemdContainer } from '../helpers/systemd-container.js';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const VERSION = (
@@ -71,13 +71,6 @@ interface JournalEntry {
 let container: SystemdContainer;
 let deb: string;
 
-function ok(result: RunResult, what: string): string {
-  if (result.status !== 0) {
-    throw new Error(`${what} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
-  }
-  return result.stdout;
-}
-
 /** The service's own output in the journal (not systemd's lines about the unit). */
 async function journal(extra: string[] = []): Promise<JournalEntry[]> {
   const out = ok(
@@ -135,10 +128,7 @@ async function get(path: string): Promise<{ status: number; body: string }> {
 }
 
 async function property(name: string): Promise<string> {
-  return ok(
-    await container.run(['systemctl', 'show', '--property', name, '--value', 'mxprobe.service']),
-    `systemctl show ${name}`,
-  ).trim();
+  return container.unitProperty('mxprobe.service', name);
 }
 
 async function writeConfig(text: string): Promise<void> {

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SystemdContainer, type RunResult } from '../helpers/systemd-container.js';
+import { ok, SystemdContainer } from '../helpers/systemd-container.js';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const INPUTS = '/srv/system-test';
@@ -27,18 +27,8 @@ targets:
 let container: SystemdContainer;
 let rpm: string;
 
-function ok(result: RunResult, what: string): string {
-  if (result.status !== 0) {
-    throw new Error(`${what} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
-  }
-  return result.stdout;
-}
-
 async function property(name: string): Promise<string> {
-  return ok(
-    await container.run(['systemctl', 'show', '--property', name, '--value', UNIT]),
-    `systemctl show ${name}`,
-  ).trim();
+  return container.unitProperty(UNIT, name);
 }
 
 async function isEnabled(): Promise<string> {
