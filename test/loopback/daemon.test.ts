@@ -370,10 +370,11 @@ describe('daemon loop', () => {
   it('collects garbage after every cycle, published or failed, and never during one', async () => {
     const events: string[] = [];
     const h = await start(
-      async (cycle) => {
+      (cycle) => {
         events.push(`cycle ${cycle}`);
-        if (cycle === 2) throw new Error('boom');
-        return port25BlockedReport();
+        return cycle === 2
+          ? Promise.reject(new Error('boom'))
+          : Promise.resolve(port25BlockedReport());
       },
       {
         config: config({ listen: `127.0.0.1:${await freePort()}`, intervalMs: 20 }),
