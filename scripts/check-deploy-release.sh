@@ -8,7 +8,8 @@
 #     %config(noreplace) files and scriptlets that parse, and erases cleanly;
 #   - the container image (an OCI archive, both platforms; scripts/check-deploy-image.mjs): the
 #     amd64 image's --version, and the image as a daemon on loopback answers /-/ready and
-#     /metrics (with podman, or the image's filesystem under unshare where podman cannot run);
+#     /metrics (with podman, or with crun on the image's unpacked filesystem where podman
+#     cannot run containers);
 #   - the Kubernetes manifests are current and valid (scripts/check-deploy-kubernetes.mjs);
 #   - the footprint: this machine's executable as the daemon, 300 cycles of the shipped default's
 #     shape on loopback (test/root/footprint.test.ts with MXPROBE_EXECUTABLE);
@@ -25,6 +26,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   podman rm -f mxprobe-release-check >/dev/null 2>&1 || true
+  crun list -q 2>/dev/null | grep "^mxprobe-release-check-$$-" | xargs -r -n1 crun delete -f 2>/dev/null || true
   podman rmi -f "mxprobe:$version" >/dev/null 2>&1 || true
   rm -rf "$stage"
 }
@@ -136,9 +138,11 @@ done
 
 step "the container image"
 node scripts/check-deploy-image.mjs "$release/mxprobe-$version-oci.tar" --unpack "$stage/rootfs"
-# podman where it can run containers; on a host where it cannot (no cgroup it may use, limits it
-# may not set), the amd64 image's own filesystem, unpacked, as the image's user in new mount and
-# PID namespaces: the same files, the same user, no shell.
+# podman where it can run containers. On a host where it cannot (limits it may not set), crun,
+# the OCI runtime under podman, runs the amd64 image's own filesystem, unpacked, with what the
+# image's config says (user 65532, the entrypoint) and what the DaemonSet asks (a read-only root,
+# no capability, the host's network). crun refuses a host that mixes cgroup v1 and v2, as this
+# kind of machine does: it runs in a mount namespace that sees cgroup v2 alone, and makes none.
 podman load --quiet --input "$release/mxprobe-$version-oci.tar" >"$stage/loaded" ||
   fail "podman could not load the OCI archive"
 grep -q "mxprobe:$version" "$stage/loaded" || fail "podman load named no mxprobe:$version: $(cat "$stage/loaded")"
@@ -149,10 +153,16 @@ if podman run --rm --network=none "mxprobe:$version" --version >"$stage/version"
       --volume "$config:/etc/mxprobe/config.yaml:ro" "mxprobe:$version" >/dev/null
   }
 else
-  runner="unshare --root (podman cannot run containers here: $(tail -1 "$stage/podman.err"))"
-  mkdir -p "$stage/rootfs/etc/mxprobe"
-  cp "$config" "$stage/rootfs/etc/mxprobe/config.yaml"
-  in_image() { unshare --mount --pid --fork --kill-child --root="$stage/rootfs" --setuid=65532 --setgid=65532 /usr/bin/mxprobe "$@"; }
+  runner="crun (podman cannot run containers here: $(tail -1 "$stage/podman.err"))"
+  bundle="$stage/bundle"
+  mkdir -p "$bundle"
+  mv "$stage/rootfs" "$bundle/rootfs"
+  (cd "$bundle" && crun spec)
+  in_image() {
+    node scripts/oci-runtime-config.mjs "$bundle/config.json" "$config" "$@"
+    unshare --mount sh -c 'umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup &&
+      exec crun --cgroup-manager=disabled run --bundle "$1" "$2"' crun "$bundle" "mxprobe-release-check-$$-$#"
+  }
   in_image --version >"$stage/version"
   container() {
     in_image probe --config.file /etc/mxprobe/config.yaml >"$stage/container.log" 2>&1 &
