@@ -16,7 +16,7 @@ import type { ProbeConfig, WebConfig } from '../config/types.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
 import { LocalFailureError, runPass, type ProgressEvent } from '../pass/run.js';
 import { renderReport } from '../report/render.js';
-import { leanHeap, type CollectGarbage } from '../serve/heap.js';
+import { leanHeap, optimizeJavaScript, type CollectGarbage } from '../serve/heap.js';
 import type { Report, TargetSpec } from '../types.js';
 import { describeErrno } from '../util/errno.js';
 import { isJournalStream } from '../util/journald.js';
@@ -57,7 +57,7 @@ async function serve(
   collectGarbage: CollectGarbage,
 ): Promise<void> {
   for (const warning of prepared.warnings) log.warn(warning);
-  const web = await webConfig(flags.command.webConfigFile);
+  const web = await webConfigWithTiers(flags.command.webConfigFile);
   // Resolved once: a reload that names another address is told to wait for a restart.
   const { resolveListenAddress } = await import('./listen-address.js');
   const config = { ...prepared.config, listen: await resolveListenAddress(prepared.config.listen) };
@@ -72,7 +72,7 @@ async function serve(
     config,
     reloadConfig,
     web,
-    reloadWeb: () => webConfig(flags.command.webConfigFile),
+    reloadWeb: () => webConfigWithTiers(flags.command.webConfigFile),
     log,
     afterCycle: collectGarbage,
   });
@@ -138,6 +138,13 @@ export async function runCheckConfig(
 }
 
 /** The web config, read anew at start and on every reload; none without --web.config.file. */
+/** The daemon's web config; with basic-auth users, bcrypt gets V8's optimizing tiers back. */
+async function webConfigWithTiers(path: string | undefined): Promise<WebConfig | undefined> {
+  const web = await webConfig(path);
+  if ((web?.basicAuthUsers.size ?? 0) > 0) optimizeJavaScript();
+  return web;
+}
+
 async function webConfig(path: string | undefined): Promise<WebConfig | undefined> {
   if (path === undefined) return undefined;
   const { loadWebConfig } = await import('../config/web.js');
