@@ -16,7 +16,7 @@ import type { ProbeConfig, WebConfig } from '../config/types.js';
 import { createLogger, type LogFormat, type Logger } from '../log.js';
 import { LocalFailureError, runPass, type ProgressEvent } from '../pass/run.js';
 import { renderReport } from '../report/render.js';
-import { leanHeap, optimizeJavaScript, type CollectGarbage } from '../serve/heap.js';
+import { leanHeap, type LeanHeap } from '../serve/heap.js';
 import type { Report, TargetSpec } from '../types.js';
 import { describeErrno } from '../util/errno.js';
 import { isJournalStream } from '../util/journald.js';
@@ -32,11 +32,11 @@ import { UsageError } from './usage-error.js';
 export async function runProbe(flags: ProbeFlags, io: CliIo): Promise<Outcome> {
   checkScopes(flags);
   // Before the config is read: the daemon's heap stays small from its first allocation on.
-  const collectGarbage = flags.command.once === true ? undefined : leanHeap();
+  const heap = flags.command.once === true ? undefined : leanHeap();
   const log = createCliLogger(flags.command, io);
   const prepared = await effectiveConfig(flags, io.env);
-  if (collectGarbage !== undefined) {
-    await serve(flags, prepared, log, io.env, collectGarbage);
+  if (heap !== undefined) {
+    await serve(flags, prepared, log, io.env, heap);
     return { kind: 'done' };
   }
   for (const warning of prepared.warnings) io.stderr.write(`mxprobe: warning: ${warning}\n`);
@@ -54,10 +54,16 @@ async function serve(
   prepared: Prepared,
   log: Logger,
   env: NodeJS.ProcessEnv,
-  collectGarbage: CollectGarbage,
+  heap: LeanHeap,
 ): Promise<void> {
   for (const warning of prepared.warnings) log.warn(warning);
-  const web = await webConfigWithTiers(flags.command.webConfigFile);
+  // bcrypt, for basic auth, is all JavaScript: too slow for a scrape in the interpreter.
+  const webWithHeap = async (): Promise<WebConfig | undefined> => {
+    const web = await webConfig(flags.command.webConfigFile);
+    if ((web?.basicAuthUsers.size ?? 0) > 0) heap.leaveLean();
+    return web;
+  };
+  const web = await webWithHeap();
   // Resolved once: a reload that names another address is told to wait for a restart.
   const { resolveListenAddress } = await import('./listen-address.js');
   const config = { ...prepared.config, listen: await resolveListenAddress(prepared.config.listen) };
@@ -72,9 +78,9 @@ async function serve(
     config,
     reloadConfig,
     web,
-    reloadWeb: () => webConfigWithTiers(flags.command.webConfigFile),
+    reloadWeb: webWithHeap,
     log,
-    afterCycle: collectGarbage,
+    afterCycle: (attempts) => heap.afterCycle(attempts),
   });
 }
 
@@ -138,13 +144,6 @@ export async function runCheckConfig(
 }
 
 /** The web config, read anew at start and on every reload; none without --web.config.file. */
-/** The daemon's web config; with basic-auth users, bcrypt gets V8's optimizing tiers back. */
-async function webConfigWithTiers(path: string | undefined): Promise<WebConfig | undefined> {
-  const web = await webConfig(path);
-  if ((web?.basicAuthUsers.size ?? 0) > 0) optimizeJavaScript();
-  return web;
-}
-
 async function webConfig(path: string | undefined): Promise<WebConfig | undefined> {
   if (path === undefined) return undefined;
   const { loadWebConfig } = await import('../config/web.js');

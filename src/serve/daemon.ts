@@ -57,8 +57,11 @@ export interface DaemonOptions {
   random?: () => number;
   /** Told where the HTTP server listens (tests bind port 0 through it). */
   onListening?: (address: AddressInfo) => void;
-  /** Called after every cycle, finished or not: the CLI collects garbage there (heap.ts). */
-  afterCycle?: () => void;
+  /**
+   * Called after every cycle, finished or not, with its number of attempts (undefined when it
+   * failed): the CLI keeps the heap lean there (heap.ts).
+   */
+  afterCycle?: (attempts: number | undefined) => void;
 }
 
 export async function runDaemon(options: DaemonOptions): Promise<void> {
@@ -212,6 +215,7 @@ class Daemon {
     const onStop = (): void => cycleAbort.abort(this.stopping.signal.reason);
     this.stopping.signal.addEventListener('abort', onStop, { once: true });
     const signal = cycleAbort.signal;
+    let attempts: number | undefined;
     try {
       const report = await abandonAfterAbort(
         this.runPass(config, { signal, log, startsPerSecond: DEFAULTS.daemonStartsPerSecond }),
@@ -220,6 +224,7 @@ class Daemon {
       );
       // Attempts cut short by an abort would read as timeouts: such a cycle is no result.
       if (signal.aborted) throw signal.reason;
+      attempts = report.attempts.length;
       // Thousands of series are written a slice at a time, while scrapes keep being answered;
       // then metrics and /status move together. The canaries' latest finished runs join the
       // report here: a canary still waiting on its mailbox never holds a cycle up.
@@ -234,7 +239,7 @@ class Daemon {
     } finally {
       clearTimeout(deadline);
       this.stopping.signal.removeEventListener('abort', onStop);
-      this.options.afterCycle?.();
+      this.options.afterCycle?.(attempts);
     }
   }
 

@@ -62,7 +62,7 @@ async function start(
     config?: ProbeConfig;
     reloadConfig?: () => Promise<ProbeConfig>;
     random?: () => number;
-    afterCycle?: () => void;
+    afterCycle?: (attempts: number | undefined) => void;
   } = {},
 ): Promise<Harness> {
   const signals = new EventEmitter();
@@ -367,7 +367,7 @@ describe('daemon loop', () => {
     );
   });
 
-  it('collects garbage after every cycle, published or failed, and never during one', async () => {
+  it('calls afterCycle after every cycle, with its attempts, or none when it failed', async () => {
     const events: string[] = [];
     const h = await start(
       (cycle) => {
@@ -378,18 +378,18 @@ describe('daemon loop', () => {
       },
       {
         config: config({ listen: `127.0.0.1:${await freePort()}`, intervalMs: 20 }),
-        afterCycle: () => events.push('collect'),
+        afterCycle: (attempts) => events.push(`collect ${attempts ?? 'failed'}`),
       },
     );
-    await until(() => events.filter((e) => e === 'collect').length >= 3);
+    await until(() => events.filter((e) => e.startsWith('collect')).length >= 3);
     await h.stop();
     expect(events.slice(0, 6)).toEqual([
       'cycle 1',
-      'collect',
+      `collect ${port25BlockedReport().attempts.length}`,
       'cycle 2',
-      'collect',
+      'collect failed',
       'cycle 3',
-      'collect',
+      `collect ${port25BlockedReport().attempts.length}`,
     ]);
   });
 });
