@@ -7,10 +7,10 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { freePort } from '../lab/free-port.js';
 import { startFootprintPeers } from './footprint-peers.js';
 
 export interface MemorySample {
@@ -129,14 +129,6 @@ function memoryOf(pid: number): Omit<MemorySample, 'cycle'> {
     anonKiB: statusField(pid, 'RssAnon'),
     fileKiB: statusField(pid, 'RssFile'),
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The RSS of this Node.js doing nothing, a second after it started: the runtime's own floor. */

@@ -1,8 +1,9 @@
 // The built `mxprobe probe` daemon as systemd runs it: a child process logging JSON lines on
 // stdout, driven by real signals. Tests wait on its log events rather than on sleeps.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+
+export { freePort } from '../../lab/free-port.js';
 
 export const BIN = join(import.meta.dirname, '../../dist/src/bin.js');
 
@@ -81,12 +82,4 @@ export function spawnDaemon(args: string[], options: SpawnOptions = {}): DaemonP
       return { code, ms: Date.now() - started };
     },
   };
-}
-
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

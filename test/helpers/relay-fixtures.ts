@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { selfSigned } from '../../lab/certificates.js';
 
+export { freePort } from '../../lab/free-port.js';
+
 export interface TestCert {
   key: string;
   cert: string;
@@ -77,13 +79,4 @@ export async function startSilentServer(): Promise<Listening & { accepted: () =>
         server.close(() => resolve());
       }),
   };
-}
-
-/** A loopback port on which nothing listens (bound, then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

@@ -11,6 +11,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { ProbeConfig } from '../../src/config/types.js';
 import { runDaemon, type RunPass } from '../../src/serve/daemon.js';
 import { createLogger } from '../../src/log.js';
+import { freePort } from '../../lab/free-port.js';
 import type { Report } from '../../src/types.js';
 import {
   allOpenReport,
@@ -103,14 +104,6 @@ async function start(
   };
   running.push(harness);
   return harness;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The real timer: polling goes on in real time while a test fakes the daemon's clock. */
