@@ -31,6 +31,27 @@ export interface RunResult {
   stderr: string;
 }
 
+/** Where the package's service listens in the system tests: the container's own loopback. */
+export const SERVICE_LISTEN = '127.0.0.1:9725';
+
+/**
+ * The config the system tests give the package before installing it, so that the shipped one
+ * (real mail providers) never runs. Nothing listens on 127.0.0.1:2525 in the container: every
+ * attempt is refused (blocked), a result that only this config can produce. No DNS, no cloud.
+ */
+export const LOOPBACK_ONLY_CONFIG = `# written by the system test: loopback only
+interval: 1m
+listen: '${SERVICE_LISTEN}'
+connectTimeout: 500ms
+greetingTimeout: 1s
+dnsServers: []
+cloudDetection:
+  enabled: false
+targets:
+  - host: 127.0.0.1
+    ports: [2525]
+`;
+
 /** The command's output; a failure throws with `what` and everything the command printed. */
 export function ok(result: RunResult, what: string): string {
   if (result.status !== 0) {

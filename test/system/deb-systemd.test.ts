@@ -12,7 +12,12 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { footprintShape } from '../../bench/footprint-peers.js';
-import { ok, SystemdContainer } from '../helpers/systemd-container.js';
+import {
+  LOOPBACK_ONLY_CONFIG,
+  ok,
+  SERVICE_LISTEN,
+  SystemdContainer,
+} from '../helpers/systemd-container.js';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const VERSION = (
@@ -26,25 +31,10 @@ function builtRevision(): string {
 }
 /** Where the test puts its inputs inside the container (not part of what purge must clean). */
 const INPUTS = '/srv/system-test';
-const LISTEN = '127.0.0.1:9725';
-// Nothing listens on 127.0.0.1:2525 in the container: every attempt is refused (blocked), a
-// result that only this config can produce.
-const TEST_CONFIG = `# written by the system test: loopback only
-interval: 1m
-listen: '${LISTEN}'
-connectTimeout: 500ms
-greetingTimeout: 1s
-dnsServers: []
-cloudDetection:
-  enabled: false
-targets:
-  - host: 127.0.0.1
-    ports: [2525]
-`;
 /** The footprint peers as built (npm run build): bench/footprint-peers.ts. */
 const PEERS = join(REPO_ROOT, 'dist', 'bench', 'footprint-peers.js');
 const FOOTPRINT_CYCLES = Number(process.env.FOOTPRINT_CYCLES ?? 300);
-const BAD_CONFIG = `${TEST_CONFIG}interval: soon\n`;
+const BAD_CONFIG = `${LOOPBACK_ONLY_CONFIG}interval: soon\n`;
 /** Every path the package installs. */
 const PACKAGE_PATHS = [
   '/usr/bin/mxprobe',
@@ -121,7 +111,7 @@ async function waitForLog(
 /** GET from inside the container's network (its loopback is the only one it has). */
 async function get(path: string): Promise<{ status: number; body: string }> {
   const script =
-    `fetch('http://${LISTEN}${path}').then(async (r) => ` +
+    `fetch('http://${SERVICE_LISTEN}${path}').then(async (r) => ` +
     `process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })))`;
   const result = await container.inNetwork([process.execPath, '-e', script]);
   return JSON.parse(ok(result, `GET ${path}`)) as { status: number; body: string };
@@ -162,7 +152,7 @@ describe('the Debian package under a real systemd', () => {
       `),
       'preparing the container',
     );
-    await writeConfig(TEST_CONFIG);
+    await writeConfig(LOOPBACK_ONLY_CONFIG);
   });
 
   afterAll(async () => {
@@ -202,7 +192,9 @@ describe('the Debian package under a real systemd', () => {
     const exe = ok(await container.run(['readlink', `/proc/${pid}/exe`]), 'readlink').trim();
     expect(exe).toBe('/usr/bin/mxprobe');
     // dpkg kept the config written before the installation.
-    expect(ok(await container.run(['cat', '/etc/mxprobe/config.yaml']), 'cat')).toBe(TEST_CONFIG);
+    expect(ok(await container.run(['cat', '/etc/mxprobe/config.yaml']), 'cat')).toBe(
+      LOOPBACK_ONLY_CONFIG,
+    );
   });
 
   it('serves /metrics and /status on its loopback with the results of that config', async () => {
@@ -244,13 +236,13 @@ describe('the Debian package under a real systemd', () => {
     await writeConfig(BAD_CONFIG);
     ok(await container.run(['systemctl', 'reload', 'mxprobe.service']), 'systemctl reload');
     const failed = await waitForLog((log) => log.level === 'error');
-    await writeConfig(TEST_CONFIG);
+    await writeConfig(LOOPBACK_ONLY_CONFIG);
     expect(failed.log?.msg).toBe('config reload failed; the running config stays in force');
     expect(await property('ActiveState')).toBe('active');
 
     const entries = await journal();
     const start = entries.find((e) => e.log?.msg === 'mxprobe daemon started');
-    expect(start?.log).toMatchObject({ level: 'info', version: VERSION, listen: LISTEN });
+    expect(start?.log).toMatchObject({ level: 'info', version: VERSION, listen: SERVICE_LISTEN });
     expect(failed.priority).toBe(JOURNAL_PRIORITY_OF_ERROR_LINES);
     // What `journalctl -p err` shows must only ever be error lines of the daemon.
     const errors = await journal(['--priority=err']);
@@ -276,7 +268,7 @@ describe('the Debian package under a real systemd', () => {
           process.execPath,
           PEERS,
           dir,
-          LISTEN,
+          SERVICE_LISTEN,
           '10ms',
         ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -322,7 +314,7 @@ describe('the Debian package under a real systemd', () => {
       } finally {
         peers.kill();
         await writeFile('/etc/default/mxprobe', defaults);
-        await writeConfig(TEST_CONFIG);
+        await writeConfig(LOOPBACK_ONLY_CONFIG);
         ok(await container.run(['systemctl', 'restart', 'mxprobe.service']), 'systemctl restart');
       }
     },
@@ -349,7 +341,9 @@ describe('the Debian package under a real systemd', () => {
     expect(await property('ActiveState')).toBe('active');
     const enabled = await container.run(['systemctl', 'is-enabled', 'mxprobe.service']);
     expect(enabled.stdout.trim()).toBe('disabled');
-    expect(ok(await container.run(['cat', '/etc/mxprobe/config.yaml']), 'cat')).toBe(TEST_CONFIG);
+    expect(ok(await container.run(['cat', '/etc/mxprobe/config.yaml']), 'cat')).toBe(
+      LOOPBACK_ONLY_CONFIG,
+    );
   });
 
   it('stops within 5 s of systemctl stop, cleanly', async () => {

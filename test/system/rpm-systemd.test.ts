@@ -8,21 +8,11 @@
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok, SystemdContainer } from '../helpers/systemd-container.js';
+import { LOOPBACK_ONLY_CONFIG, ok, SystemdContainer } from '../helpers/systemd-container.js';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const INPUTS = '/srv/system-test';
 const UNIT = 'mxprobe.service';
-const TEST_CONFIG = `# written by the RPM system test: loopback only
-interval: 1m
-listen: '127.0.0.1:9725'
-dnsServers: []
-cloudDetection:
-  enabled: false
-targets:
-  - host: 127.0.0.1
-    ports: [2525]
-`;
 
 let container: SystemdContainer;
 let rpm: string;
@@ -63,7 +53,7 @@ describe('the RPM under a real systemd', () => {
       await container.run(
         ['/bin/sh', '-c', 'mkdir -p /etc/mxprobe && cat > /etc/mxprobe/config.yaml'],
         {
-          input: TEST_CONFIG,
+          input: LOOPBACK_ONLY_CONFIG,
         },
       ),
       'writing the config',
@@ -90,7 +80,9 @@ describe('the RPM under a real systemd', () => {
       '/usr/lib/systemd/system/mxprobe.service',
     );
     // The config written before the installation stays; the package's lands beside it.
-    expect(ok(await container.run(['cat', '/etc/mxprobe/config.yaml']), 'cat')).toBe(TEST_CONFIG);
+    expect(ok(await container.run(['cat', '/etc/mxprobe/config.yaml']), 'cat')).toBe(
+      LOOPBACK_ONLY_CONFIG,
+    );
     await rpmCommand(['-e', 'mxprobe'], 'rpm -e');
 
     // Without that preset, this system's default (enable) applies.
