@@ -10,13 +10,14 @@
 // Exits 1 when mxprobe got an attempt wrong or a server saw a connection it should not have;
 // the timing and memory goals are printed as met or not.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InstanceNameError, labNamesFromEnv, type LabNames } from '../lab/instance.js';
 import { Lab, MXPROBE_BIN, ownedMessage, REPO_ROOT } from '../lab/lab.js';
 import { labPrerequisites } from '../lab/preflight.js';
 import { SETTINGS } from '../src/config/settings.js';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { VERSION } from '../src/package-root.js';
 import { median, percentile, say } from './common.js';
 import { footprintReport, idleNodeRssKiB, measureFootprint } from './footprint.js';
 import { daemonReport, runDaemonAtScale } from './daemon.js';
@@ -214,16 +215,13 @@ function printFindings({ goals, problems }: PartFindings): number {
   return 1;
 }
 
-/** Waits for the exporter to be gone before the lab's teardown looks for namespace processes. */
 /** release/'s single executable for this machine, if `npm run package` made one. */
 function releaseExecutable(): string | undefined {
-  const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  const file = join(REPO_ROOT, 'release', `mxprobe-${version}-linux-${process.arch}`);
+  const file = join(REPO_ROOT, 'release', `mxprobe-${VERSION}-linux-${process.arch}`);
   return existsSync(file) ? file : undefined;
 }
 
+/** Waits for the exporter to be gone before the lab's teardown looks for namespace processes. */
 async function stopBlackboxAndWait(blackbox: Blackbox | undefined): Promise<void> {
   const child = blackbox?.child;
   if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;

@@ -18,7 +18,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 
 /** Up to this many attempts a cycle (the shipped default has 19), the daemon stays lean. */
-export const LEAN_MAX_ATTEMPTS = 200;
+const LEAN_MAX_ATTEMPTS = 200;
 
 export interface LeanHeap {
   /** After each cycle, with its attempts (undefined when it failed). */
